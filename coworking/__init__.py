@@ -1,0 +1,96 @@
+"""coworking: the register of a coworking space's community, and its label dossier."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from coworking import config as settings
+from coworking.extensions import babel, csrf, db, limiter, login_manager, migrate
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _resource_dir(name: str) -> str:
+    """Return the top-level templates/ or static/ folder (source tree), else the wheel's copy."""
+    in_tree = PACKAGE_DIR.parent / name
+    return str(in_tree if in_tree.is_dir() else PACKAGE_DIR / name)
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Create and configure the application."""
+    app = Flask(
+        __name__,
+        instance_path=os.environ.get("COWORKING_INSTANCE_PATH") or None,
+        instance_relative_config=True,
+        template_folder=_resource_dir("templates"),
+        static_folder=_resource_dir("static"),
+    )
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.update(settings.default_settings(app.instance_path))
+    if test_config:
+        app.config.update(test_config)
+        if (
+            "SQLALCHEMY_DATABASE_URI" in test_config
+            and "SQLALCHEMY_ENGINE_OPTIONS" not in test_config
+        ):
+            app.config["SQLALCHEMY_ENGINE_OPTIONS"] = settings.engine_options(
+                test_config["SQLALCHEMY_DATABASE_URI"]
+            )
+    if not app.config.get("SECRET_KEY"):
+        app.config["SECRET_KEY"] = settings.load_secret_key(app.instance_path)
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_commands(app)
+    register_hooks(app)
+    return app
+
+
+def register_extensions(app: Flask) -> None:
+    from coworking.database import configure_engine
+    from coworking.i18n import select_locale, select_timezone
+
+    db.init_app(app)
+    migrate.init_app(
+        app, db, directory=str(PACKAGE_DIR / "migrations"), render_as_batch=True, compare_type=True
+    )
+    login_manager.init_app(app)
+    csrf.init_app(app)
+    babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
+    limiter.init_app(app)
+    with app.app_context():
+        configure_engine(db.engine)
+
+
+def register_blueprints(app: Flask) -> None:
+    from coworking import health
+    from coworking.auth import views as auth_views
+    from coworking.space import views as space_views
+
+    for blueprint in (health.bp, auth_views.bp, space_views.bp):
+        app.register_blueprint(blueprint)
+
+
+def register_commands(app: Flask) -> None:
+    from coworking.auth import cli as auth_cli
+
+    app.cli.add_command(auth_cli.create_user_command)
+    app.cli.add_command(auth_cli.first_run_command)
+
+
+def register_hooks(app: Flask) -> None:
+    from coworking.errors import register_error_handlers
+    from coworking.i18n import register_filters
+    from coworking.models import import_all_models
+    from coworking.security import init_security
+    from coworking.templating import register_template_helpers
+
+    import_all_models()
+    init_security(app)
+    register_error_handlers(app)
+    register_filters(app)
+    register_template_helpers(app)

@@ -1,0 +1,207 @@
+"""Login, logout, language choice, and the admin pages for accounts and the audit log."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
+from flask_limiter.util import get_remote_address
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import func, select
+
+from coworking.audit.models import AuditEntry
+from coworking.auth import services
+from coworking.auth.forms import EmptyForm, LoginForm, PasswordResetForm, RoleForm, UserCreateForm
+from coworking.auth.models import User
+from coworking.auth.roles import Role
+from coworking.extensions import db, limiter
+from coworking.pagination import paginate
+from coworking.security import public, requires, safe_next_url
+
+bp = Blueprint("auth", __name__)
+
+LOGIN_LIMIT = "10 per 15 minutes"
+
+
+def _login_failed(_response: object) -> bool:
+    return bool(g.get("login_failed"))
+
+
+def _email_key() -> str:
+    return "login-email:" + services.normalize_email(request.form.get("email", ""))
+
+
+def _address_key() -> str:
+    return "login-address:" + (get_remote_address() or "")
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+@limiter.limit(LOGIN_LIMIT, key_func=_address_key, methods=["POST"], deduct_when=_login_failed)
+@limiter.limit(LOGIN_LIMIT, key_func=_email_key, methods=["POST"], deduct_when=_login_failed)
+def login():
+    next_url = safe_next_url(request.args.get("next"))
+    if current_user.is_authenticated and request.method == "GET":
+        return redirect(next_url or url_for("space.dashboard"))
+    form = LoginForm()
+    status = 200
+    if form.validate_on_submit():
+        user = services.authenticate(form.email.data, form.password.data)
+        if user is None:
+            g.login_failed = True
+            db.session.rollback()
+            form.password.errors.append(_("E-mail ou mot de passe incorrect."))
+            status = 401
+        else:
+            lang = session.get("lang")
+            # A new session at login: nothing from before survives (session fixation).
+            session.clear()
+            if lang and not user.locale:
+                user.locale = lang
+            login_user(user, remember=bool(form.remember.data))
+            db.session.commit()
+            return redirect(next_url or url_for("space.dashboard"))
+    elif request.method == "POST":
+        status = 400
+    return render_template("auth/login.html", form=form, next=next_url), status
+
+
+@bp.post("/logout")
+@requires(Role.VIEWER, self_service=True)
+def logout():
+    lang = session.get("lang") or getattr(current_user, "locale", None)
+    logout_user()
+    session.clear()
+    if lang:
+        session["lang"] = lang
+    flash(_("Vous êtes déconnecté."), "info")
+    return redirect(url_for("auth.login"))
+
+
+@bp.post("/language")
+@public
+def set_language():
+    lang = request.form.get("lang", "")
+    from flask import current_app
+
+    if lang in current_app.config["COWORKING_LANGUAGES"]:
+        session["lang"] = lang
+        if current_user.is_authenticated and isinstance(current_user._get_current_object(), User):
+            current_user.locale = lang
+            db.session.commit()
+    return redirect(safe_next_url(request.form.get("next")) or url_for("space.dashboard"))
+
+
+# --- Administration: accounts ---------------------------------------------------------------
+
+
+@bp.get("/admin/users")
+@requires(Role.ADMIN)
+def users():
+    accounts = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template(
+        "admin/users.html",
+        users=accounts,
+        create_form=UserCreateForm(),
+        role_form=RoleForm(),
+        reset_form=PasswordResetForm(),
+        button_form=EmptyForm(),
+    )
+
+
+@bp.post("/admin/users")
+@requires(Role.ADMIN)
+def create_user():
+    form = UserCreateForm()
+    if form.validate_on_submit():
+        try:
+            user = services.create_user(form.email.data, form.password.data, form.role.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            getattr(form, error.field or "email").errors.append(error.message)
+        else:
+            db.session.commit()
+            flash(_("Compte %(email)s créé.", email=user.email), "success")
+            return redirect(url_for("auth.users"))
+    accounts = db.session.scalars(select(User).order_by(User.email)).all()
+    return (
+        render_template(
+            "admin/users.html",
+            users=accounts,
+            create_form=form,
+            role_form=RoleForm(),
+            reset_form=PasswordResetForm(),
+            button_form=EmptyForm(),
+        ),
+        400,
+    )
+
+
+@bp.post("/admin/users/<int:user_id>/role")
+@requires(Role.ADMIN)
+def change_role(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = RoleForm()
+    if not form.validate_on_submit():
+        flash(_("Rôle invalide."), "error")
+        return redirect(url_for("auth.users")), 303
+    try:
+        services.change_role(user, form.role.data)
+    except services.AccountError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Rôle de %(email)s modifié.", email=user.email), "success")
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/active")
+@requires(Role.ADMIN)
+def toggle_active(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = EmptyForm()
+    if form.validate_on_submit():
+        try:
+            services.set_active(user, not user.active)
+        except services.AccountError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(
+                _("Compte %(email)s réactivé.", email=user.email)
+                if user.active
+                else _("Compte %(email)s désactivé.", email=user.email),
+                "success",
+            )
+    return redirect(url_for("auth.users"))
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@requires(Role.ADMIN)
+def reset_password(user_id: int):
+    user = db.get_or_404(User, user_id)
+    form = PasswordResetForm()
+    if form.validate_on_submit():
+        try:
+            services.reset_password(user, form.password.data)
+        except services.AccountError as error:
+            db.session.rollback()
+            flash(error.message, "error")
+        else:
+            db.session.commit()
+            flash(_("Mot de passe de %(email)s réinitialisé.", email=user.email), "success")
+    else:
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+    return redirect(url_for("auth.users"))
+
+
+@bp.get("/admin/audit")
+@requires(Role.ADMIN)
+def audit_log():
+    query = select(AuditEntry).order_by(AuditEntry.at.desc(), AuditEntry.id.desc())
+    total = db.session.scalar(select(func.count()).select_from(AuditEntry))
+    page = paginate(query, total, per_page=100)
+    return render_template("admin/audit.html", page=page)

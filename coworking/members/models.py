@@ -1,0 +1,90 @@
+"""Members, membership plans and memberships."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from coworking.database import UTCDateTime, utcnow
+from coworking.extensions import db
+
+
+class Member(db.Model):
+    __tablename__ = "member"
+    __table_args__ = (
+        Index("ix_member_joined_on", "joined_on"),
+        Index("ix_member_left_on", "left_on"),
+        Index("ix_member_profession_category", "profession_category"),
+        Index("ix_member_sort_name", "last_name", "first_name"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    first_name: Mapped[str] = mapped_column(String(100), default="")
+    last_name: Mapped[str] = mapped_column(String(100), default="")
+    # Lower-cased; NULL when unknown or erased (several NULLs are allowed by the unique index).
+    email: Mapped[str | None] = mapped_column(String(254), unique=True)
+    phone: Mapped[str | None] = mapped_column(String(40))
+    twitter: Mapped[str | None] = mapped_column(String(100))
+    mastodon: Mapped[str | None] = mapped_column(String(200))
+    linkedin: Mapped[str | None] = mapped_column(String(200))
+    profession_category: Mapped[str] = mapped_column(String(32), default="autre")
+    profession_text: Mapped[str | None] = mapped_column(String(200))
+    organisation: Mapped[str | None] = mapped_column(String(200))
+    age_bracket: Mapped[str | None] = mapped_column(String(16))
+    postcode: Mapped[str | None] = mapped_column(String(16))
+    city: Mapped[str | None] = mapped_column(String(100))
+    joined_on: Mapped[date] = mapped_column(Date, default=date.today)
+    left_on: Mapped[date | None] = mapped_column(Date)
+    heard_from: Mapped[str | None] = mapped_column(String(200))
+    consent_data_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_photos_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    consent_newsletter_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    notes: Mapped[str | None] = mapped_column(Text)
+    # Accent- and case-folded names, e-mail, handles and organisation, for search.
+    search_text: Mapped[str] = mapped_column(Text, default="")
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+    memberships: Mapped[list[Membership]] = relationship(
+        back_populates="member",
+        cascade="all, delete-orphan",
+        order_by="Membership.starts_on.desc()",
+    )
+
+    @property
+    def full_name(self) -> str:
+        return f"{self.first_name} {self.last_name}".strip()
+
+    def __repr__(self) -> str:
+        return f"<Member {self.id}>"
+
+
+class MembershipPlan(db.Model):
+    __tablename__ = "membership_plan"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    # day_pass, ten_day_card, monthly, annual, association_fee
+    kind: Mapped[str] = mapped_column(String(32))
+    price_cents: Mapped[int] = mapped_column(Integer, default=0)
+    active: Mapped[bool] = mapped_column(default=True)
+
+
+class Membership(db.Model):
+    __tablename__ = "membership"
+    __table_args__ = (Index("ix_membership_period", "starts_on", "ends_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("membership_plan.id"), index=True)
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    amount_paid_cents: Mapped[int] = mapped_column(Integer, default=0)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    member: Mapped[Member] = relationship(back_populates="memberships")
+    plan: Mapped[MembershipPlan] = relationship()

@@ -1,0 +1,48 @@
+"""Pagination with the count done in SQL (`?page=N`)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request
+from sqlalchemy import Select
+
+from coworking.extensions import db
+
+
+@dataclass
+class Page:
+    items: list[Any]
+    page: int
+    per_page: int
+    total: int
+
+    @property
+    def pages(self) -> int:
+        return max(1, -(-self.total // self.per_page))
+
+    @property
+    def has_prev(self) -> bool:
+        return self.page > 1
+
+    @property
+    def has_next(self) -> bool:
+        return self.page < self.pages
+
+
+def current_page_number() -> int:
+    """Return ?page=N as a positive integer (1 when absent or invalid)."""
+    value = request.args.get("page", "1")
+    return int(value) if value.isdigit() and int(value) > 0 else 1
+
+
+def paginate(
+    query: Select[Any], total: int, *, per_page: int = 50, page: int | None = None
+) -> Page:
+    """Return one page of a query whose total was counted in SQL."""
+    number = page or current_page_number()
+    last = max(1, -(-total // per_page))
+    number = min(number, last)
+    items = db.session.scalars(query.limit(per_page).offset((number - 1) * per_page)).all()
+    return Page(items=list(items), page=number, per_page=per_page, total=total)

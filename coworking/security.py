@@ -1,0 +1,188 @@
+"""One place for access control, CSRF, token authentication and security headers.
+
+Every view declares who may use it with @public or @requires(role); a view that declares
+nothing is refused (fail closed), and tests/test_security.py walks app.url_map to prove it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+from urllib.parse import urlsplit
+
+from flask import Flask, abort, current_app, g, jsonify, redirect, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user
+
+from coworking.auth.roles import Role
+from coworking.database import set_immediate_writes
+from coworking.extensions import csrf, db, login_manager
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+PUBLIC_STATIC_ENDPOINTS = frozenset({"static"})
+
+
+def public(view: F) -> F:
+    """Mark a view as reachable without a login."""
+    view.access = None  # type: ignore[attr-defined]
+    return view
+
+
+def requires(role: Role, *, self_service: bool = False) -> Callable[[F], F]:
+    """Mark a view as needing at least this role.
+
+    State-changing methods need at least the manager role (viewers change nothing), unless
+    the view is self-service (logging out, choosing one's language).
+    """
+
+    def decorate(view: F) -> F:
+        view.access = role  # type: ignore[attr-defined]
+        view.self_service = self_service  # type: ignore[attr-defined]
+        return view
+
+    return decorate
+
+
+_MISSING = object()
+
+
+def required_role(view: Callable[..., Any], method: str) -> Role | None | object:
+    """Return the role a request needs for this view and method (None: public)."""
+    access = getattr(view, "access", _MISSING)
+    if access is _MISSING or access is None:
+        return access
+    if method not in SAFE_METHODS and not getattr(view, "self_service", False):
+        return access if access.allows(Role.MANAGER) else Role.MANAGER
+    return access
+
+
+def is_api_request() -> bool:
+    """Tell whether the request is for the JSON API (answers in JSON, never HTML)."""
+    return request.path.startswith("/api/")
+
+
+def bearer_token() -> str | None:
+    """Return the bearer token of the Authorization header, if any."""
+    header = request.headers.get("Authorization", "")
+    scheme, _sep, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def safe_next_url(target: str | None) -> str | None:
+    """Return target when it is a path on this site, else None (no open redirect)."""
+    if not target:
+        return None
+    target = target.strip()
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(ch) < 32 for ch in target):
+        return None
+    return target
+
+
+def enforce_access() -> Any:
+    """Check login, role and CSRF for the current request, before the view runs."""
+    set_immediate_writes(request.method not in SAFE_METHODS)
+    endpoint = request.endpoint
+    if endpoint is None or endpoint in PUBLIC_STATIC_ENDPOINTS:
+        return None
+    view = current_app.view_functions.get(endpoint)
+    if view is None:
+        return None
+    needed = required_role(view, request.method)
+    if needed is _MISSING:
+        current_app.logger.error("view %s declares no access rule; refused", endpoint)
+        abort(403)
+
+    token_auth = getattr(current_user, "is_api_token", False)
+    if request.method not in SAFE_METHODS and not token_auth:
+        csrf.protect()
+    if needed is None:
+        return None
+    if not current_user.is_authenticated:
+        if is_api_request() or bearer_token():
+            return _json_error(401, _("Authentification requise."))
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if not current_user.can(needed):  # type: ignore[arg-type]
+        abort(403)
+    return None
+
+
+def _json_error(status: int, message: str) -> Any:
+    response = jsonify({"error": message})
+    response.status_code = status
+    return response
+
+
+def load_user_from_session(user_id: str) -> Any:
+    """Load the account named in the session, if still active and of the same version."""
+    from coworking.auth.models import User
+
+    ident, _sep, version = user_id.partition(":")
+    if not ident.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(ident))
+    if user is None or not user.active or user.session_version != int(version):
+        return None
+    return user
+
+
+def load_principal_from_request(req: Any) -> Any:
+    """Authenticate API calls carrying 'Authorization: Bearer <token>'."""
+    from coworking.auth import services
+
+    clear = bearer_token()
+    if not clear:
+        return None
+    token = services.find_active_token(clear)
+    if token is not None:
+        g.api_token = token
+    return token
+
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+
+def set_security_headers(response: Any) -> Any:
+    """Add the security headers to every response."""
+    headers = response.headers
+    headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+    headers.setdefault("X-Content-Type-Options", "nosniff")
+    headers.setdefault("Referrer-Policy", "strict-origin-when-cross-origin")
+    headers.setdefault("X-Frame-Options", "DENY")
+    headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+    if current_app.config.get("SESSION_COOKIE_SECURE"):
+        headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+    if current_user and getattr(current_user, "is_authenticated", False):
+        # Pages with personal data are not kept by shared caches nor the back button.
+        headers.setdefault("Cache-Control", "no-store")
+    return response
+
+
+def init_security(app: Flask) -> None:
+    """Wire the access checks, the token loader and the headers into the app."""
+    login_manager.user_loader(load_user_from_session)
+    login_manager.request_loader(load_principal_from_request)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = None
+    login_manager.session_protection = "basic"
+    app.before_request(enforce_access)
+    app.after_request(set_security_headers)

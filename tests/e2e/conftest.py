@@ -1,0 +1,122 @@
+"""Browser journeys: a live server in a thread and Debian's Chromium driven by Playwright."""
+
+from __future__ import annotations
+
+import shutil
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+from coworking.extensions import db, limiter
+from tests import factories
+from tests.conftest import make_app
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+
+
+@dataclass
+class LiveServer:
+    url: str
+    app: object
+    admin_email: str
+    password: str = factories.PASSWORD
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[LiveServer]:
+    """The app served on a free port of 127.0.0.1, on a fresh SQLite file, with one admin."""
+    instance = tmp_path / "instance"
+    app = make_app(f"sqlite:///{instance / 'e2e.sqlite3'}", instance)
+    app.config["TESTING"] = False
+    with app.app_context():
+        db.create_all()
+        admin = factories.make_user(role="admin", email="admin@example.org")
+        db.session.commit()
+        email = admin.email
+    limiter.reset()
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield LiveServer(url=f"http://127.0.0.1:{server.server_port}", app=app, admin_email=email)
+    finally:
+        server.shutdown()
+        thread.join(timeout=5)
+        with app.app_context():
+            db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("browser tests: pip install playwright (make test installs it)")
+    if not Path(CHROMIUM).exists():
+        pytest.skip("browser tests: install Debian's Chromium (apt-get install -y chromium)")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@dataclass
+class PageErrors:
+    messages: list[str] = field(default_factory=list)
+
+
+@pytest.fixture
+def page(browser, tmp_path):
+    """A fresh browser page that records console errors and failed requests."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, locale="fr-FR")
+    page = context.new_page()
+    errors = PageErrors()
+    page.on(
+        "console",
+        lambda message: errors.messages.append(message.text) if message.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: errors.messages.append(str(error)))
+    page.errors = errors  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized page (front desk, roll call)."""
+    context = browser.new_context(
+        viewport={"width": 390, "height": 844},
+        device_scale_factor=2,
+        is_mobile=True,
+        has_touch=True,
+        locale="fr-FR",
+    )
+    page = context.new_page()
+    errors = PageErrors()
+    page.on(
+        "console",
+        lambda message: errors.messages.append(message.text) if message.type == "error" else None,
+    )
+    page.on("pageerror", lambda error: errors.messages.append(str(error)))
+    page.errors = errors  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def log_in(page, server: LiveServer, email: str | None = None) -> None:
+    page.goto(server.url + "/login")
+    page.fill("input[name=email]", email or server.admin_email)
+    page.fill("input[name=password]", server.password)
+    page.click("button[type=submit]:has-text('Se connecter')")

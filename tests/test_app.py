@@ -1,0 +1,102 @@
+"""The factory, configuration, health check and language."""
+
+from __future__ import annotations
+
+import os
+
+from sqlalchemy import text
+
+from coworking import create_app
+from coworking.extensions import db
+from tests.conftest import csrf_token
+
+
+def test_config_from_test_config(app):
+    assert app.testing
+    assert app.config["BABEL_DEFAULT_LOCALE"] == "fr"
+
+
+def test_default_database_is_sqlite_in_instance_folder(tmp_path, monkeypatch):
+    monkeypatch.setenv("COWORKING_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.delenv("COWORKING_DATABASE_URL", raising=False)
+    monkeypatch.delenv("COWORKING_SECRET_KEY", raising=False)
+    application = create_app()
+    assert (
+        application.config["SQLALCHEMY_DATABASE_URI"]
+        == f"sqlite:///{tmp_path / 'coworking.sqlite3'}"
+    )
+    key_file = tmp_path / "secret_key"
+    assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
+    assert application.config["SECRET_KEY"] == key_file.read_text().strip()
+    assert create_app().config["SECRET_KEY"] == application.config["SECRET_KEY"]
+    with application.app_context():
+        pragmas = {
+            name: db.session.execute(text(f"PRAGMA {name}")).scalar()
+            for name in ("journal_mode", "foreign_keys", "busy_timeout", "secure_delete")
+        }
+    assert pragmas["journal_mode"] == "wal"
+    assert pragmas["foreign_keys"] == 1
+    assert pragmas["busy_timeout"] >= 5000
+    assert pragmas["secure_delete"] == 1
+
+
+def test_secret_key_and_database_from_environment(tmp_path, monkeypatch):
+    monkeypatch.setenv("COWORKING_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("COWORKING_SECRET_KEY", "from-the-environment")
+    monkeypatch.setenv("COWORKING_DATABASE_URL", f"sqlite:///{tmp_path / 'other.db'}")
+    application = create_app()
+    assert application.config["SECRET_KEY"] == "from-the-environment"
+    assert application.config["SQLALCHEMY_DATABASE_URI"].endswith("other.db")
+    assert not (tmp_path / "secret_key").exists()
+
+
+def test_healthz(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "database": "ok"}
+
+
+def test_healthz_reports_an_unreachable_database(tmp_path, monkeypatch):
+    monkeypatch.setenv("COWORKING_INSTANCE_PATH", str(tmp_path))
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+            "SQLALCHEMY_ENGINE_OPTIONS": {"connect_args": {"connect_timeout": 2}},
+        }
+    )
+    response = application.test_client().get("/healthz")
+    assert response.status_code == 503
+    assert response.json["database"] == "error"
+
+
+def test_switch_to_english_is_remembered_per_user(app, client, auth):
+    email = auth.login_as("viewer")
+    token = csrf_token(client, "/")
+    response = client.post("/language", data={"lang": "en", "next": "/", "csrf_token": token})
+    assert response.status_code == 302
+    body = client.get("/").get_data(as_text=True)
+    assert '<html lang="en">' in body and "Dashboard" in body
+    auth.logout()
+    other = app.test_client()
+    from tests.conftest import AuthActions
+
+    AuthActions(app, other).login(email)
+    assert '<html lang="en">' in other.get("/").get_data(as_text=True)
+
+
+def test_anonymous_language_choice(client):
+    token = csrf_token(client, "/login")
+    client.post("/language", data={"lang": "en", "next": "/login", "csrf_token": token})
+    body = client.get("/login").get_data(as_text=True)
+    assert '<html lang="en">' in body and "Log in" in body
+    client.post("/language", data={"lang": "xx", "csrf_token": csrf_token(client, "/login")})
+    assert '<html lang="en">' in client.get("/login").get_data(as_text=True)
+
+
+def test_instance_path_env_is_respected(tmp_path, monkeypatch):
+    monkeypatch.setenv("COWORKING_INSTANCE_PATH", str(tmp_path / "inst"))
+    application = create_app({"SECRET_KEY": "x"})
+    assert application.instance_path == str(tmp_path / "inst")
+    assert os.path.isdir(application.instance_path)
