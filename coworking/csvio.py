@@ -191,7 +191,7 @@ def _make_dialect(delimiter: str) -> csv.Dialect:
 
 
 def _sample_rows(text: str, delimiter: str) -> list[list[str]]:
-    """Parse the first rows of ``text`` with ``delimiter``, skipping blank ones."""
+    """Parse the first rows of ``text`` with ``delimiter``, skipping empty lines."""
     truncated = len(text) > _SNIFF_SAMPLE_CHARS
     reader = csv.reader(
         io.StringIO(text[:_SNIFF_SAMPLE_CHARS], newline=""), delimiter=delimiter
@@ -199,7 +199,7 @@ def _sample_rows(text: str, delimiter: str) -> list[list[str]]:
     rows: list[list[str]] = []
     try:
         for row in reader:
-            if any(cell.strip() for cell in row):
+            if row:
                 rows.append(row)
             if len(rows) > _SNIFF_SAMPLE_ROWS:
                 break

@@ -141,6 +141,7 @@ def test_decode_refuses_binary_files(data, expected):
             "\t",
         ),
         ('Nom complet\r\n"Dupont, Jean"\r\nZoé Martin\r\n', ";"),
+        (";;;\r\n;;\r\n", ";"),
         ("", ";"),
     ],
 )
