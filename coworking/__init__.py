@@ -66,13 +66,20 @@ def register_extensions(app: Flask) -> None:
         configure_engine(db.engine)
 
 
+# Each feature package has register(app), which adds its blueprints and commands.
+FEATURES = ("space", "members", "events", "community", "stats", "label")
+
+
 def register_blueprints(app: Flask) -> None:
+    import importlib
+
     from coworking import health
     from coworking.auth import views as auth_views
-    from coworking.space import views as space_views
 
-    for blueprint in (health.bp, auth_views.bp, space_views.bp):
-        app.register_blueprint(blueprint)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(auth_views.bp)
+    for name in FEATURES:
+        importlib.import_module(f"coworking.{name}").register(app)
 
 
 def register_commands(app: Flask) -> None:

@@ -144,9 +144,7 @@ def detect_encoding(data: bytes) -> str:
         return "utf-16"
     for signature, kind in _BINARY_SIGNATURES:
         if data.startswith(signature):
-            raise CsvFormatError(
-                f"Ce fichier est {kind}, pas un fichier CSV. {_SAVE_AS_CSV_HINT}"
-            )
+            raise CsvFormatError(f"Ce fichier est {kind}, pas un fichier CSV. {_SAVE_AS_CSV_HINT}")
     if b"\x00" in data:
         raise CsvFormatError(
             "Ce fichier contient des données binaires : ce n'est pas un fichier "
@@ -193,9 +191,7 @@ def _make_dialect(delimiter: str) -> csv.Dialect:
 def _sample_rows(text: str, delimiter: str) -> list[list[str]]:
     """Parse the first rows of ``text`` with ``delimiter``, skipping empty lines."""
     truncated = len(text) > _SNIFF_SAMPLE_CHARS
-    reader = csv.reader(
-        io.StringIO(text[:_SNIFF_SAMPLE_CHARS], newline=""), delimiter=delimiter
-    )
+    reader = csv.reader(io.StringIO(text[:_SNIFF_SAMPLE_CHARS], newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
     try:
         for row in reader:
@@ -231,9 +227,7 @@ def sniff_dialect(text: str) -> csv.Dialect:
     return _make_dialect(chosen)
 
 
-def iter_records(
-    text: str, dialect: csv.Dialect | None = None
-) -> Iterator[tuple[int, list[str]]]:
+def iter_records(text: str, dialect: csv.Dialect | None = None) -> Iterator[tuple[int, list[str]]]:
     """Yield ``(row number, cells)`` for every record, blank ones included.
 
     Row numbers count records from 1 (the header) like a spreadsheet's row
@@ -250,8 +244,7 @@ def iter_records(
             return
         except csv.Error as exc:
             raise CsvFormatError(
-                f"Ligne {number + 1} illisible : valeur trop longue ou guillemets "
-                "mal fermés.",
+                f"Ligne {number + 1} illisible : valeur trop longue ou guillemets mal fermés.",
                 line=number + 1,
             ) from exc
         number += 1
@@ -264,12 +257,8 @@ _NON_ALNUM = re.compile(r"[^0-9a-z]+")
 def fold_text(text: str) -> str:
     """Lowercase ``text``, drop accents, and turn punctuation runs into spaces."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
-    without_accents = "".join(
-        char for char in decomposed if not unicodedata.combining(char)
-    )
-    without_accents = (
-        without_accents.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
-    )
+    without_accents = "".join(char for char in decomposed if not unicodedata.combining(char))
+    without_accents = without_accents.replace("œ", "oe").replace("æ", "ae").replace("ß", "ss")
     return _NON_ALNUM.sub(" ", without_accents).strip()
 
 

@@ -13,7 +13,7 @@ from coworking.auth.roles import Role
 NAVIGATION = (
     ("space.dashboard", _l("Tableau de bord"), Role.VIEWER, "/"),
     ("members.index", _l("Membres"), Role.VIEWER, "/members"),
-    ("space.checkins", _l("Présences"), Role.VIEWER, "/checkins"),
+    ("checkins.index", _l("Présences"), Role.VIEWER, "/checkins"),
     ("events.index", _l("Événements"), Role.VIEWER, "/events"),
     ("community.index", _l("Communauté"), Role.VIEWER, "/community"),
     ("label.readiness", _l("Label"), Role.VIEWER, "/label"),

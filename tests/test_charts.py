@@ -171,9 +171,7 @@ def test_hostile_labels_are_escaped():
     assert HOSTILE in words
     assert "avril" in words  # control characters dropped, label kept
     assert "B & C" in words
-    assert (
-        chart.table.rows[0][0] == HOSTILE
-    )  # the table holds raw text for the template
+    assert chart.table.rows[0][0] == HOSTILE  # the table holds raw text for the template
 
 
 def test_empty_data_says_no_data():
@@ -213,9 +211,7 @@ def test_horizontal_chart_for_profession_mix():
     assert "Communicant" in words and "30" in words
     assert any(word.endswith("…") for word in words)  # long label shortened
     assert chart.table.rows[2][0] == professions[2]  # but kept whole in the table
-    bars = [
-        rect for rect in root.iter(f"{SVG}rect") if rect.find(f"{SVG}title") is not None
-    ]
+    bars = [rect for rect in root.iter(f"{SVG}rect") if rect.find(f"{SVG}title") is not None]
     widths = [float(rect.get("width")) for rect in bars]
     assert widths.index(max(widths)) == 2
 
@@ -246,12 +242,7 @@ def test_charts_get_distinct_ids():
     first = parse(events_chart().svg).get("id")
     second = parse(bar_chart("Autre", ["a"], [Series("x", [1])]).svg).get("id")
     assert first != second
-    assert (
-        parse(bar_chart("Autre", ["a"], [Series("x", [1])], chart_id="c1").svg).get(
-            "id"
-        )
-        == "c1"
-    )
+    assert parse(bar_chart("Autre", ["a"], [Series("x", [1])], chart_id="c1").svg).get("id") == "c1"
 
 
 def test_invalid_series_are_refused():

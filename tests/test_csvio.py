@@ -64,9 +64,7 @@ def test_export_formats_values_for_french_excel():
 def test_export_neutralises_formula_triggers(text):
     data = write_csv([[text]], ["Notes"])
 
-    cell = list(
-        csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";")
-    )[1][0]
+    cell = list(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline=""), delimiter=";"))[1][0]
     assert cell == "'" + text
     assert unescape_formula(cell) == text
 
@@ -136,8 +134,7 @@ def test_decode_refuses_binary_files(data, expected):
         ("Nom;Prénom;Ville\r\nDupont;Jean;Angers, France\r\n", ";"),
         ('last name,first name,city\r\nSmith,Ann,"Angers; Maine-et-Loire"\r\n', ","),
         (
-            "Nom\tPrénom\tNotes\r\n"
-            "Martin\tZoé\tvient le mardi, parfois le jeudi; ou pas\r\n",
+            "Nom\tPrénom\tNotes\r\nMartin\tZoé\tvient le mardi, parfois le jeudi; ou pas\r\n",
             "\t",
         ),
         ('Nom complet\r\n"Dupont, Jean"\r\nZoé Martin\r\n', ";"),

@@ -221,9 +221,7 @@ def test_spreadsheet_instead_of_csv_is_refused():
 
 
 def test_file_without_header_is_refused():
-    (error,) = errors_of(
-        b"Dupont;Jean;jean@example.fr\r\nMartin;Zoe;zoe@example.fr\r\n"
-    )
+    (error,) = errors_of(b"Dupont;Jean;jean@example.fr\r\nMartin;Zoe;zoe@example.fr\r\n")
 
     assert "pas de ligne d'en-tête" in error.message
 
@@ -291,9 +289,7 @@ def test_name_column_next_to_a_first_name_column_is_the_last_name():
 
 
 def test_full_name_column_is_ignored_when_separate_columns_exist():
-    parsed = parse_members_csv(
-        b"Nom;Pr\xe9nom;Nom complet\r\nMartin;Zo\xe9;Zo\xe9 M.\r\n"
-    )
+    parsed = parse_members_csv(b"Nom;Pr\xe9nom;Nom complet\r\nMartin;Zo\xe9;Zo\xe9 M.\r\n")
 
     assert parsed.ignored_columns == ["Nom complet"]
     assert parsed.rows[0].first_name == "Zoé"
@@ -307,9 +303,7 @@ def test_untitled_column_holding_data_is_reported_as_ignored():
 
 def test_explicit_category_wins_and_must_be_known():
     data = crlf(
-        "Nom;Métier;Catégorie\n"
-        "Martin;Développeuse;Salarié\n"
-        "Durand;Photographe;Astronaute\n"
+        "Nom;Métier;Catégorie\nMartin;Développeuse;Salarié\nDurand;Photographe;Astronaute\n"
     ).encode()
 
     (error,) = errors_of(data)
@@ -384,9 +378,7 @@ def test_parse_date_accepts_french_and_iso_dates(text, expected):
     assert parse_date(text) == expected
 
 
-@pytest.mark.parametrize(
-    "text", ["31/02/2024", "29/02/2023", "2024-13-01", "mars 2024"]
-)
+@pytest.mark.parametrize("text", ["31/02/2024", "29/02/2023", "2024-13-01", "mars 2024"])
 def test_parse_date_refuses_impossible_or_unknown_dates(text):
     with pytest.raises(ValueError, match=text):
         parse_date(text)

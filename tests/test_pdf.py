@@ -172,9 +172,7 @@ def test_hostile_html_embeds_no_attachment(hostile_pdf):
 def test_refused_fetches_are_logged(caplog):
     with caplog.at_level(logging.WARNING, logger="coworking.label.pdf"):
         create_pdf(TEMPLATE.format(body=HOSTILE_BODY), static_folder=STATIC)
-    refused = [
-        r.getMessage() for r in caplog.records if r.name == "coworking.label.pdf"
-    ]
+    refused = [r.getMessage() for r in caplog.records if r.name == "coworking.label.pdf"]
     assert any("file:///etc/passwd" in message for message in refused)
     assert any("127.0.0.1" in message for message in refused)
     assert not any("fonts.css" in message or ".woff2" in message for message in refused)
@@ -186,9 +184,7 @@ def test_chart_renders_inline_in_the_pdf(tmp_path):
         ["janv. 2024", "févr. 2024", "mars 2024"],
         [Series("Visiteurs-jours", [5700, 4200, 3100])],
     )
-    pdf, timings = create_pdf_timed(
-        TEMPLATE.format(body=chart.svg), static_folder=STATIC
-    )
+    pdf, timings = create_pdf_timed(TEMPLATE.format(body=chart.svg), static_folder=STATIC)
     assert set(timings) == {"layout", "write", "total"}
     assert all(seconds >= 0 for seconds in timings.values())
     path = tmp_path / "chart.pdf"

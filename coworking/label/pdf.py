@@ -80,17 +80,13 @@ class StaticURLFetcher(URLFetcher):
     network); and ``file://`` URLs whose resolved path stays in the folder.
     """
 
-    def __init__(
-        self, static_folder: str | Path, base_url: str = INTERNAL_BASE_URL
-    ) -> None:
+    def __init__(self, static_folder: str | Path, base_url: str = INTERNAL_BASE_URL) -> None:
         super().__init__(allow_redirects=False, allowed_protocols=("data",), timeout=5)
         self.static_root = Path(static_folder).resolve(strict=True)
         self.base_url = base_url
         self.refused: list[str] = []
 
-    def fetch(
-        self, url: str, headers: dict[str, str] | None = None
-    ) -> URLFetcherResponse:
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
         """Return the resource of an allowed URL, raise RefusedURLError otherwise."""
         try:
             if url.lower().startswith("data:"):
@@ -103,9 +99,7 @@ class StaticURLFetcher(URLFetcher):
         content_type = CONTENT_TYPES.get(path.suffix.lower()) or (
             mimetypes.guess_type(path.name)[0] or "application/octet-stream"
         )
-        return URLFetcherResponse(
-            path.as_uri(), path.read_bytes(), {"Content-Type": content_type}
-        )
+        return URLFetcherResponse(path.as_uri(), path.read_bytes(), {"Content-Type": content_type})
 
     def static_path(self, url: str) -> Path:
         """Map an URL to a regular file inside the static folder."""
@@ -221,14 +215,10 @@ def create_pdf_timed(
 def _srgb_profile_url() -> str:
     """Return WeasyPrint's bundled sRGB ICC profile as a data: URL."""
     profile = files("weasyprint.pdf").joinpath("sRGB2014.icc").read_bytes()
-    return (
-        "data:application/vnd.iccprofile;base64," + base64.b64encode(profile).decode()
-    )
+    return "data:application/vnd.iccprofile;base64," + base64.b64encode(profile).decode()
 
 
-def _srgb_profile_css(
-    fetcher: StaticURLFetcher, color_profiles: dict[str, object]
-) -> CSS:
+def _srgb_profile_css(fetcher: StaticURLFetcher, color_profiles: dict[str, object]) -> CSS:
     """Declare the sRGB profile used as the PDF/A output intent.
 
     WeasyPrint 70's own ``output_intent="srgb"`` opens the profile file and
@@ -236,8 +226,7 @@ def _srgb_profile_css(
     same profile through ``@color-profile`` gives the same PDF without the leak.
     """
     rule = (
-        f"@color-profile {OUTPUT_INTENT} {{ src: url({_srgb_profile_url()}); "
-        "components: r, g, b }"
+        f"@color-profile {OUTPUT_INTENT} {{ src: url({_srgb_profile_url()}); components: r, g, b }}"
     )
     return CSS(string=rule, url_fetcher=fetcher, color_profiles=color_profiles)
 
@@ -276,9 +265,7 @@ def _readable_pdf(name: str, data: bytes, problems: list[str]) -> PdfReader | No
     try:
         reader = PdfReader(BytesIO(data))
         if reader.is_encrypted:
-            problems.append(
-                f"Annexe « {name} » ignorée : PDF protégé par mot de passe."
-            )
+            problems.append(f"Annexe « {name} » ignorée : PDF protégé par mot de passe.")
             return None
         if not reader.pages:
             problems.append(f"Annexe « {name} » ignorée : le PDF n'a aucune page.")

@@ -41,9 +41,7 @@ _AGE_BRACKET_BOUNDS: tuple[tuple[str, int, int | None, str], ...] = (
     ("55-64", 55, 64, "55 à 64 ans"),
     ("65+", 65, None, "65 ans et plus"),
 )
-AGE_BRACKETS: dict[str, str] = {
-    slug: label for slug, _, _, label in _AGE_BRACKET_BOUNDS
-}
+AGE_BRACKETS: dict[str, str] = {slug: label for slug, _, _, label in _AGE_BRACKET_BOUNDS}
 
 # Checked in this order on the folded text (lowercase, no accents, punctuation
 # turned into spaces); the first match wins. Status-like categories come first
@@ -205,8 +203,7 @@ _PROFESSION_RULES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
 )
 _COMPILED_RULES = tuple(
-    (slug, re.compile(rf"\b(?:{'|'.join(keywords)})\b"))
-    for slug, keywords in _PROFESSION_RULES
+    (slug, re.compile(rf"\b(?:{'|'.join(keywords)})\b")) for slug, keywords in _PROFESSION_RULES
 )
 
 

@@ -377,9 +377,7 @@ def _check_length(field_name: str, value: str) -> str:
     """Refuse ``value`` when it is longer than its column allows."""
     limit = MAX_LENGTHS.get(field_name)
     if limit is not None and len(value) > limit:
-        raise _InvalidValue(
-            f"Valeur trop longue ({len(value)} caractères, {limit} au plus)."
-        )
+        raise _InvalidValue(f"Valeur trop longue ({len(value)} caractères, {limit} au plus).")
     return value
 
 
@@ -451,8 +449,7 @@ def normalize_twitter(text: str) -> str:
     value = value.removeprefix("@")
     if not _TWITTER_HANDLE.fullmatch(value):
         raise _InvalidValue(
-            f"Compte Twitter/X « {text} » invalide : indiquez @identifiant ou "
-            "l'adresse du profil."
+            f"Compte Twitter/X « {text} » invalide : indiquez @identifiant ou l'adresse du profil."
         )
     return value
 
@@ -530,9 +527,7 @@ def _parse_profession_category(text: str) -> str:
     slug = match_profession_category(text)
     if slug is None:
         accepted = ", ".join(f"« {label} »" for label in PROFESSION_CATEGORIES.values())
-        raise _InvalidValue(
-            f"Catégorie « {text} » non reconnue. Valeurs possibles : {accepted}."
-        )
+        raise _InvalidValue(f"Catégorie « {text} » non reconnue. Valeurs possibles : {accepted}.")
     return slug
 
 
@@ -717,16 +712,12 @@ def _parse_row(
         try:
             values[field_name] = _PARSERS[field_name](raw)
         except _InvalidValue as exc:
-            errors.append(
-                RowError(line, field_name, str(exc), layout.title(field_name))
-            )
+            errors.append(RowError(line, field_name, str(exc), layout.title(field_name)))
     errors.extend(_check_row(line, values, layout))
     if errors:
         return None, errors
     if values.get("profession_text") and "profession_category" not in values:
-        values["profession_category"] = guess_profession_category(
-            str(values["profession_text"])
-        )
+        values["profession_category"] = guess_profession_category(str(values["profession_text"]))
     return MemberRow(line=line, **values), []
 
 
@@ -749,11 +740,7 @@ def _check_row(line: int, values: dict[str, object], layout: _Layout) -> list[Ro
                 )
             )
     joined_on, left_on = values.get("joined_on"), values.get("left_on")
-    if (
-        isinstance(joined_on, dt.date)
-        and isinstance(left_on, dt.date)
-        and left_on < joined_on
-    ):
+    if isinstance(joined_on, dt.date) and isinstance(left_on, dt.date) and left_on < joined_on:
         errors.append(
             RowError(
                 line,
@@ -807,11 +794,7 @@ def _read_header(records: Iterator[tuple[int, list[str]]]) -> _Layout:
 
 def _untitled_in_use(layout: _Layout, cells: list[str]) -> set[int]:
     """Return the untitled columns that nevertheless hold a value in ``cells``."""
-    return {
-        index
-        for index in layout.untitled
-        if index < len(cells) and cells[index].strip()
-    }
+    return {index for index in layout.untitled if index < len(cells) and cells[index].strip()}
 
 
 def _duplicate_email_error(
@@ -869,23 +852,18 @@ def parse_members_csv(data: bytes, *, max_rows: int = 50_000) -> ParsedMembers:
             "Le fichier ne contient que la ligne d'en-tête : aucun membre à importer."
         )
     untitled = [
-        f"colonne {_column_letter(index)} (sans titre)"
-        for index in sorted(untitled_in_use)
+        f"colonne {_column_letter(index)} (sans titre)" for index in sorted(untitled_in_use)
     ]
     return ParsedMembers(
         rows=rows,
         ignored_columns=layout.ignored + untitled,
-        columns={
-            name: title for name in layout.columns if (title := layout.title(name))
-        },
+        columns={name: title for name in layout.columns if (title := layout.title(name))},
         encoding=encoding,
         delimiter=dialect.delimiter,
     )
 
 
-def _row_email(
-    member: MemberRow | None, cells: list[str], layout: _Layout
-) -> str | None:
+def _row_email(member: MemberRow | None, cells: list[str], layout: _Layout) -> str | None:
     """Return the row's normalised e-mail, even when another field is invalid."""
     if member is not None:
         return member.email

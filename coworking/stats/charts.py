@@ -162,18 +162,14 @@ def bar_chart(
         raise ValueError("lines are only drawn on vertical bar charts")
     for one in (*series, *lines):
         _check_values(one, len(labels))
-    table = _table(
-        title, labels, series, lines, stacked, unit, label_header, number_format
-    )
+    table = _table(title, labels, series, lines, stacked, unit, label_header, number_format)
     chart_id = chart_id or _chart_id(title, labels, series, lines)
     all_values = [v for one in (*series, *lines) for v in one.values]
     if not labels or not all_values or not any(all_values):
         svg = _empty_svg(title, description, chart_id)
         return Chart(title=title, svg=svg, table=table, empty=True)
     layout = _Layout(labels, series, lines, stacked, horizontal, unit, number_format)
-    desc = description or _describe(
-        title, labels, series, lines, stacked, unit, number_format
-    )
+    desc = description or _describe(title, labels, series, lines, stacked, unit, number_format)
     svg = _svg(title, desc, chart_id, layout)
     return Chart(title=title, svg=svg, table=table)
 
@@ -185,9 +181,7 @@ def _check_values(series: Series, expected: int) -> None:
     """Refuse series of the wrong length or with negative / non-finite values."""
     if len(series.values) != expected:
         count = len(series.values)
-        raise ValueError(
-            f"series {series.name!r} has {count} values for {expected} labels"
-        )
+        raise ValueError(f"series {series.name!r} has {count} values for {expected} labels")
     for value in series.values:
         if not math.isfinite(value) or value < 0:
             raise ValueError(f"series {series.name!r} has an invalid value {value!r}")
@@ -229,11 +223,7 @@ def _describe(
 ) -> str:
     """Write a one-sentence summary of the chart for screen readers."""
     if len(series) > 1:
-        kind = (
-            "Diagramme en barres empilées"
-            if stacked
-            else "Diagramme en barres groupées"
-        )
+        kind = "Diagramme en barres empilées" if stacked else "Diagramme en barres groupées"
     else:
         kind = "Diagramme en barres"
     names = ", ".join(one.name for one in (*series, *lines))
@@ -250,14 +240,10 @@ def _describe(
     )
 
 
-def _chart_id(
-    title: str, labels: list[str], series: list[Series], lines: list[Series]
-) -> str:
+def _chart_id(title: str, labels: list[str], series: list[Series], lines: list[Series]) -> str:
     """Derive a stable element id from the chart's content."""
     digest = hashlib.sha256(
-        repr(
-            (title, labels, [(s.name, list(s.values)) for s in (*series, *lines)])
-        ).encode()
+        repr((title, labels, [(s.name, list(s.values)) for s in (*series, *lines)])).encode()
     ).hexdigest()
     return f"chart-{digest[:10]}"
 
@@ -293,9 +279,7 @@ class _Layout:
         values = [v for one in (*series, *lines) for v in one.values]
         maximum = max(values)
         if self.stacked:
-            maximum = max(
-                maximum, *(sum(s.values[i] for s in series) for i in range(len(labels)))
-            )
+            maximum = max(maximum, *(sum(s.values[i] for s in series) for i in range(len(labels))))
         integer = all(float(v).is_integer() for v in values)
         self.ticks = nice_ticks(maximum, integer=integer)
         self.top = self.ticks[-1]
@@ -336,9 +320,7 @@ class _Layout:
         if self.rotate_labels:
             label_height = label_width * math.sin(math.radians(45)) + TICK_SIZE
             # A rotated first label must not run off the left edge.
-            self.plot_left = max(
-                self.plot_left, MARGIN + label_width * 0.7 - self.band / 2
-            )
+            self.plot_left = max(self.plot_left, MARGIN + label_width * 0.7 - self.band / 2)
             self.band = (self.plot_right - self.plot_left) / len(self.labels)
         else:
             label_height = TICK_SIZE + 4
@@ -348,8 +330,7 @@ class _Layout:
     def _layout_horizontal(self) -> None:
         self.label_chars = int(WIDTH * 0.4 / (TICK_SIZE * CHAR_WIDTH))
         label_width = max(
-            _text_width(_shorten(label, self.label_chars), TICK_SIZE)
-            for label in self.labels
+            _text_width(_shorten(label, self.label_chars), TICK_SIZE) for label in self.labels
         )
         self.plot_left = MARGIN + label_width + 8
         value_width = max(_text_width(self.fmt(self.top), VALUE_SIZE), 24)
@@ -362,9 +343,7 @@ class _Layout:
     def scale(self, value: float) -> float:
         """Map a value to a coordinate along the value axis."""
         if self.horizontal:
-            return (
-                self.plot_left + (self.plot_right - self.plot_left) * value / self.top
-            )
+            return self.plot_left + (self.plot_right - self.plot_left) * value / self.top
         return self.plot_bottom - (self.plot_bottom - self.plot_top) * value / self.top
 
     def bars(self) -> list[tuple[int, int, float, float, float, float]]:
@@ -451,9 +430,7 @@ def _open_svg(title: str, desc: str, chart_id: str, height: float) -> list[str]:
 def _empty_svg(title: str, description: str | None, chart_id: str) -> str:
     """Draw a chart that only says there is no data."""
     height = 120
-    parts = _open_svg(
-        title, description or f"{title} : {NO_DATA.lower()}.", chart_id, height
-    )
+    parts = _open_svg(title, description or f"{title} : {NO_DATA.lower()}.", chart_id, height)
     parts.append(
         _element(
             "rect",
@@ -507,9 +484,7 @@ def _legend(layout: _Layout) -> list[str]:
                 colour = _colour(index)
                 if index < len(layout.series):
                     parts.append(
-                        _element(
-                            "rect", x=_n(x), y=_n(y), width=12, height=12, fill=colour
-                        )
+                        _element("rect", x=_n(x), y=_n(y), width=12, height=12, fill=colour)
                     )
                 else:
                     parts.append(
@@ -523,11 +498,7 @@ def _legend(layout: _Layout) -> list[str]:
                             stroke_width=2.5,
                         )
                     )
-                    parts.append(
-                        _element(
-                            "circle", cx=_n(x + 6), cy=_n(y + 6), r=3.5, fill=colour
-                        )
-                    )
+                    parts.append(_element("circle", cx=_n(x + 6), cy=_n(y + 6), r=3.5, fill=colour))
                 parts.append(
                     _element(
                         "text",
