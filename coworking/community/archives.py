@@ -288,7 +288,8 @@ class _ByteSource:
             while True:
                 chunk = self._stream.read(HEAD_BYTES)
                 self._head += chunk
-                if not chunk or self._head.removeprefix(_BOM).strip():
+                # Short reads are possible: go on until enough to recognise the format.
+                if not chunk or len(self._head.removeprefix(_BOM).lstrip()) >= 64:
                     break
         return self._head
 
