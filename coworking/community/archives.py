@@ -75,21 +75,7 @@ _BINARY_SIGNATURES = (
 _MONTHS = {
     name: number
     for number, name in enumerate(
-        (
-            "jan",
-            "feb",
-            "mar",
-            "apr",
-            "may",
-            "jun",
-            "jul",
-            "aug",
-            "sep",
-            "oct",
-            "nov",
-            "dec",
-        ),
-        1,
+        "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1
     )
 }
 _FRENCH_DATE = re.compile(
@@ -309,6 +295,10 @@ class _ByteSource:
             *complete, pending = pending.split(b"\n")
             for line in complete:
                 yield line + b"\n"
+            if len(pending) > MAX_VALUE_CHARS:
+                raise ArchiveImportError(
+                    "Ligne anormalement longue : ce n'est pas un CSV de publications."
+                )
         if pending:
             yield pending
 
