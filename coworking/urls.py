@@ -22,11 +22,7 @@ def clean_url(url: str | None) -> str | None:
     if not url:
         return None
     candidate = url.strip()
-    if (
-        not candidate
-        or len(candidate) > MAX_URL_LENGTH
-        or _has_forbidden_chars(candidate)
-    ):
+    if not candidate or len(candidate) > MAX_URL_LENGTH or _has_forbidden_chars(candidate):
         return None
     try:
         parts = urlsplit(candidate)
@@ -51,9 +47,7 @@ def is_safe_url(url: str | None) -> bool:
 def _has_forbidden_chars(text: str) -> bool:
     """Tell whether the text holds whitespace, control, bidi or backslash characters."""
     return any(
-        ch.isspace()
-        or ch == "\\"
-        or unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"}
+        ch.isspace() or ch == "\\" or unicodedata.category(ch) in {"Cc", "Cf", "Zl", "Zp"}
         for ch in text
     )
 

@@ -40,8 +40,7 @@ def make_tweet(
                 }
             },
             "retweeted": False,
-            "source": '<a href="https://mobile.twitter.com" rel="nofollow">'
-            "Twitter Web App</a>",
+            "source": '<a href="https://mobile.twitter.com" rel="nofollow">Twitter Web App</a>',
             "entities": {
                 "hashtags": [{"text": tag, "indices": ["0", "8"]} for tag in hashtags],
                 "symbols": [],
@@ -73,8 +72,7 @@ def make_tweet(
 def tweets_js(items, prefix="window.YTD.tweets.part0 = "):
     """Return the bytes of a tweets.js file, pretty-printed like Twitter does."""
     return (
-        prefix
-        + json.dumps(items, indent=2, separators=(",", " : "), ensure_ascii=False)
+        prefix + json.dumps(items, indent=2, separators=(",", " : "), ensure_ascii=False)
     ).encode("utf-8")
 
 
@@ -154,9 +152,7 @@ def test_tweets_js_records_are_frozen_and_dates_utc():
 
 
 def test_tweets_js_older_archive_naming_with_bom_is_accepted():
-    data = b"\xef\xbb\xbf" + tweets_js(
-        SAMPLE_TWEETS[:1], prefix="window.YTD.tweet.part1 ="
-    )
+    data = b"\xef\xbb\xbf" + tweets_js(SAMPLE_TWEETS[:1], prefix="window.YTD.tweet.part1 =")
 
     mentions = read_mentions(io.BytesIO(data))
 
@@ -185,9 +181,7 @@ def test_tweet_with_unreadable_date_refuses_whole_file():
 
     assert caught.value.location == "élément 4"
     assert caught.value.field == "created_at"
-    assert str(caught.value).startswith(
-        "élément 4, champ « created_at » : Date illisible"
-    )
+    assert str(caught.value).startswith("élément 4, champ « created_at » : Date illisible")
 
 
 def test_tweet_with_non_numeric_count_refuses_whole_file():
@@ -208,9 +202,7 @@ ACTOR = "https://piaille.fr/users/mainelabs"
 PUBLIC = "https://www.w3.org/ns/activitystreams#Public"
 
 
-def make_create(
-    status_id, content, *, tags=(), published="2023-03-09T18:02:11Z", to=None, cc=None
-):
+def make_create(status_id, content, *, tags=(), published="2023-03-09T18:02:11Z", to=None, cc=None):
     """Return one Create activity shaped like a Mastodon account export."""
     to = [PUBLIC] if to is None else to
     cc = [f"{ACTOR}/followers"] if cc is None else cc
@@ -280,9 +272,7 @@ TWAPERO_HTML = (
 )
 
 
-def outbox_json(
-    items, *, order=("@context", "id", "type", "totalItems", "orderedItems")
-):
+def outbox_json(items, *, order=("@context", "id", "type", "totalItems", "orderedItems")):
     """Return the bytes of an outbox.json, keys in the given order."""
     document = {
         "@context": [
@@ -394,15 +384,13 @@ def test_json_object_that_is_not_an_outbox_is_refused():
     for data in (
         b'{"name": "Maine Labs", "members": 40}',
         b'{"type": "Person", "orderedItems": []}',
-        b'{"@context": "https://www.w3.org/ns/activitystreams", '
-        b'"type": "OrderedCollection"}',
+        b'{"@context": "https://www.w3.org/ns/activitystreams", "type": "OrderedCollection"}',
         b'{"type": "OrderedCollection", "orderedItems": [42]}',
     ):
         with pytest.raises(ArchiveImportError) as caught:
             read_mentions(io.BytesIO(data), filename="outbox.json")
         assert (
-            "ni une archive Twitter/X" in caught.value.reason
-            or "activité" in caught.value.reason
+            "ni une archive Twitter/X" in caught.value.reason or "activité" in caught.value.reason
         )
 
 
@@ -478,9 +466,7 @@ def test_hashtag_filter_on_mastodon_uses_tags():
 
 
 def test_hashtags_in_urls_and_numbers_are_not_hashtags():
-    item = make_tweet(
-        "6", "Voir https://mainelabs.fr/page#programme et le n°#1, C# aussi"
-    )
+    item = make_tweet("6", "Voir https://mainelabs.fr/page#programme et le n°#1, C# aussi")
 
     (mention,) = read_mentions(io.BytesIO(tweets_js([item])))
 
@@ -575,9 +561,7 @@ def test_json_array_that_is_not_tweets_is_refused():
 
 
 def test_non_utf8_json_is_refused():
-    data = tweets_js([make_tweet("1", "Café")]).replace(
-        "Café".encode(), "Café".encode("cp1252")
-    )
+    data = tweets_js([make_tweet("1", "Café")]).replace("Café".encode(), "Café".encode("cp1252"))
 
     assert "UTF-8" in refusal(data).reason
 
@@ -617,9 +601,7 @@ def test_french_csv_with_semicolons_in_cp1252():
     first, second, third = mentions
     assert first.platform == "linkedin"
     assert first.author == "Anne Martin"
-    assert first.posted_at == datetime(
-        2024, 3, 14, 18, 30, tzinfo=UTC
-    )  # Paris winter time
+    assert first.posted_at == datetime(2024, 3, 14, 18, 30, tzinfo=UTC)  # Paris winter time
     assert first.text == "Super soirée au #Twapéro d'Angers !"
     assert first.hashtags == ("twapéro",)
     assert first.url == "https://www.linkedin.com/posts/anne-martin_twapero-activity-1"
@@ -711,10 +693,7 @@ def test_csv_with_excel_separator_hint_line():
 
 
 def test_csv_platform_guessed_from_url_when_empty():
-    data = (
-        b"date,platform,author,text,url\n"
-        b"2024-01-05,,a,b,https://www.instagram.com/p/xyz/\n"
-    )
+    data = b"date,platform,author,text,url\n2024-01-05,,a,b,https://www.instagram.com/p/xyz/\n"
 
     (mention,) = read_mentions(io.BytesIO(data))
 

@@ -14,9 +14,7 @@ PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\n%%EO
 PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06"
 JPEG = b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xd9"
 WEBP = b"RIFF\x24\x00\x00\x00WEBPVP8 \x18\x00\x00\x00\x30\x01\x00\x9d\x01\x2a"
-HTML_PAGE = (
-    b"<!DOCTYPE html>\n<html><head><title>Lettre</title></head><body>Hi</body></html>"
-)
+HTML_PAGE = b"<!DOCTYPE html>\n<html><head><title>Lettre</title></head><body>Hi</body></html>"
 SVG_WITH_SCRIPT = (
     b'<?xml version="1.0" encoding="UTF-8"?>\n'
     b'<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'

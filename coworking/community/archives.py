@@ -54,14 +54,11 @@ _YTD_PREFIX = re.compile(r"window\.YTD\.(\w+)\.part(\d+)\s*=\s*")
 _TWEET_FILES = frozenset({"tweets", "tweet"})
 _HASHTAG_IN_TEXT = re.compile(r"(?<![\w&/#])[#＃](\w*[^\W\d]\w*)")
 _TAG_SEPARATORS = re.compile(r"[\s,;]+")
-_AS_PUBLIC = frozenset(
-    {"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"}
-)
+_AS_PUBLIC = frozenset({"https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"})
 _BINARY_SIGNATURES = (
     (
         b"PK\x03\x04",
-        "une archive ZIP : extrayez-en data/tweets.js (Twitter/X) "
-        "ou outbox.json (Mastodon)",
+        "une archive ZIP : extrayez-en data/tweets.js (Twitter/X) ou outbox.json (Mastodon)",
     ),
     (b"PK\x05\x06", "une archive ZIP vide"),
     (b"\x1f\x8b", "un fichier compressé (gzip) : décompressez-le d'abord"),
@@ -74,9 +71,7 @@ _BINARY_SIGNATURES = (
 )
 _MONTHS = {
     name: number
-    for number, name in enumerate(
-        "jan feb mar apr may jun jul aug sep oct nov dec".split(), 1
-    )
+    for number, name in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
 }
 _FRENCH_DATE = re.compile(
     r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
@@ -87,9 +82,7 @@ _FRENCH_DATE = re.compile(
 class ArchiveImportError(Exception):
     """A whole archive refused: French ``reason``; ``location`` like "ligne 12"."""
 
-    def __init__(
-        self, reason: str, location: str | None = None, field: str | None = None
-    ) -> None:
+    def __init__(self, reason: str, location: str | None = None, field: str | None = None) -> None:
         super().__init__(reason, location, field)
         self.reason = reason
         self.location = location
@@ -97,9 +90,7 @@ class ArchiveImportError(Exception):
 
     def __str__(self) -> str:
         where = ", ".join(
-            part
-            for part in (self.location, self.field and f"champ « {self.field} »")
-            if part
+            part for part in (self.location, self.field and f"champ « {self.field} »") if part
         )
         return f"{where} : {self.reason}" if where else self.reason
 
@@ -333,9 +324,7 @@ class _JsonStream:
                 return self._buf[self._pos : self._pos + 1]
             self._fill()
 
-    def startswith(
-        self, pattern: re.Pattern[str], limit: int = 256
-    ) -> re.Match[str] | None:
+    def startswith(self, pattern: re.Pattern[str], limit: int = 256) -> re.Match[str] | None:
         """Match a pattern at the current position (after blanks) and consume it."""
         self.peek()
         while len(self._buf) - self._pos < limit and not self._eof:
@@ -360,14 +349,11 @@ class _JsonStream:
                 obj, end = self._decoder.raw_decode(self._buf, self._pos)
             except json.JSONDecodeError as exc:
                 incomplete = (
-                    exc.msg.startswith("Unterminated string")
-                    or exc.pos >= len(self._buf) - 16
+                    exc.msg.startswith("Unterminated string") or exc.pos >= len(self._buf) - 16
                 )
                 if self._eof or not incomplete:
                     raise (
-                        _truncated(location)
-                        if self._eof and incomplete
-                        else _malformed(location)
+                        _truncated(location) if self._eof and incomplete else _malformed(location)
                     ) from None
                 if len(self._buf) - self._pos > MAX_VALUE_CHARS:
                     raise ArchiveImportError(
@@ -423,9 +409,7 @@ class _JsonStream:
         while (found := self.peek()) and found in allow:
             self._pos += 1
         if found:
-            raise ArchiveImportError(
-                "Données inattendues après la fin des données JSON."
-            )
+            raise ArchiveImportError("Données inattendues après la fin des données JSON.")
 
     def _syntax_error(self, found: str, location: str | None) -> ArchiveImportError:
         """Refuse the file, as truncated when the input ran out."""
@@ -435,8 +419,7 @@ class _JsonStream:
 def _truncated(location: str | None) -> ArchiveImportError:
     """Build the refusal for a JSON file that stops in the middle of the data."""
     return ArchiveImportError(
-        "Le fichier est tronqué : il s'arrête au milieu des données "
-        "(téléchargement incomplet ?).",
+        "Le fichier est tronqué : il s'arrête au milieu des données (téléchargement incomplet ?).",
         location,
     )
 
@@ -457,9 +440,7 @@ def _parse_twitter(
     if reader.peek() == "w":
         prefix = reader.startswith(_YTD_PREFIX)
         if prefix is None:
-            raise ArchiveImportError(
-                "Début de fichier tweets.js inattendu (window.YTD…)."
-            )
+            raise ArchiveImportError("Début de fichier tweets.js inattendu (window.YTD…).")
         if prefix.group(1) not in _TWEET_FILES:
             raise ArchiveImportError(
                 f"Ce fichier de l'archive Twitter/X (« {prefix.group(1)} ») "
@@ -501,9 +482,7 @@ def _tweet_mention(item: Any, location: str, handle: str) -> ImportedMention | N
     entities = tweet.get("entities") if isinstance(tweet.get("entities"), dict) else {}
     text = _expand_short_links(text, entities.get("urls"))
     declared = [
-        tag.get("text", "")
-        for tag in entities.get("hashtags") or ()
-        if isinstance(tag, dict)
+        tag.get("text", "") for tag in entities.get("hashtags") or () if isinstance(tag, dict)
     ]
     return ImportedMention(
         platform="twitter",
@@ -526,9 +505,7 @@ def _expand_short_links(text: str, urls: Any) -> str:
     return text
 
 
-def _parse_twitter_date(
-    value: Any, location: str, field: str = "created_at"
-) -> datetime:
+def _parse_twitter_date(value: Any, location: str, field: str = "created_at") -> datetime:
     """Parse ``Thu Dec 06 20:15:00 +0000 2012`` (locale-independent) into aware UTC."""
     if not isinstance(value, str):
         raise ArchiveImportError("Date absente.", location, field)
@@ -567,9 +544,7 @@ def _twitter_date(value: str) -> datetime | None:
 # --- Mastodon -------------------------------------------------------------------------
 
 
-def _parse_mastodon(
-    source: _ByteSource, stats: ParseStats
-) -> Iterator[ImportedMention]:
+def _parse_mastodon(source: _ByteSource, stats: ParseStats) -> Iterator[ImportedMention]:
     """Yield the public posts of an outbox.json (no boosts, no private posts)."""
     reader = _JsonStream(source)
     if reader.peek() != "{":
@@ -599,18 +574,13 @@ def _activity_mentions(
     """Yield the mention carried by one outbox activity, if it is a public post."""
     if not isinstance(activity, dict) or not isinstance(activity.get("type"), str):
         raise ArchiveImportError(
-            "Cet élément n'est pas une activité ActivityPub : "
-            "le fichier n'est pas un outbox.json.",
+            "Cet élément n'est pas une activité ActivityPub : le fichier n'est pas un outbox.json.",
             location,
         )
     note = activity.get("object")
     if activity["type"] == "Announce":
         stats.skipped_reposts += 1
-    elif (
-        activity["type"] != "Create"
-        or not isinstance(note, dict)
-        or note.get("type") != "Note"
-    ):
+    elif activity["type"] != "Create" or not isinstance(note, dict) or note.get("type") != "Note":
         stats.skipped_other += 1
     elif not _is_public(note, activity):
         stats.skipped_private += 1
@@ -618,9 +588,7 @@ def _activity_mentions(
         yield _note_mention(note, activity, location)
 
 
-def _note_mention(
-    note: dict[str, Any], activity: dict[str, Any], location: str
-) -> ImportedMention:
+def _note_mention(note: dict[str, Any], activity: dict[str, Any], location: str) -> ImportedMention:
     """Build a mention from a Mastodon Note."""
     note_id = note.get("id")
     if not isinstance(note_id, str) or not note_id:
@@ -655,9 +623,7 @@ def _note_content(note: dict[str, Any]) -> str:
         return content
     content_map = note.get("contentMap")
     if isinstance(content_map, dict):
-        return next(
-            (value for value in content_map.values() if isinstance(value, str)), ""
-        )
+        return next((value for value in content_map.values() if isinstance(value, str)), "")
     return ""
 
 
@@ -701,11 +667,7 @@ def _fediverse_handle(actor: Any) -> str:
 def _collection_total(collection: Any) -> int:
     """Return ``totalItems`` of an embedded likes/shares collection, else 0."""
     total = collection.get("totalItems") if isinstance(collection, dict) else None
-    return (
-        total
-        if isinstance(total, int) and not isinstance(total, bool) and total >= 0
-        else 0
-    )
+    return total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else 0
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -722,9 +684,7 @@ def _parse_iso_date(value: Any, location: str, field: str) -> datetime:
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
-        raise ArchiveImportError(
-            f"Date illisible « {value} ».", location, field
-        ) from None
+        raise ArchiveImportError(f"Date illisible « {value} ».", location, field) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
     return parsed.astimezone(UTC)
@@ -768,9 +728,7 @@ class _TextExtractor(HTMLParser):
         elif tag == "a":
             attributes = dict(attrs)
             classes = (attributes.get("class") or "").split()
-            is_tag = (
-                "hashtag" in classes or "tag" in (attributes.get("rel") or "").split()
-            )
+            is_tag = "hashtag" in classes or "tag" in (attributes.get("rel") or "").split()
             self._hashtag_links.append(len(self._parts) if is_tag else -1)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
@@ -787,9 +745,7 @@ class _TextExtractor(HTMLParser):
             self._parts.append("\n\n")
         elif tag == "a" and self._hashtag_links:
             start = self._hashtag_links.pop()
-            if start >= 0 and not "".join(self._parts[start:]).lstrip().startswith(
-                ("#", "＃")
-            ):
+            if start >= 0 and not "".join(self._parts[start:]).lstrip().startswith(("#", "＃")):
                 self._parts.insert(start, "#")
 
     def handle_data(self, data: str) -> None:
@@ -829,23 +785,17 @@ _CSV_COLUMNS: dict[str, frozenset[str]] = {
         "texte | contenu | message | publication | text | content | post | body | tweet"
     ),
     "url": _names(
-        "url | lien | adresse | permalien | lien du post | url du post | link"
-        " | permalink"
+        "url | lien | adresse | permalien | lien du post | url du post | link | permalink"
     ),
     "likes": _names(
         "j'aime | jaime | mentions j'aime | favoris | reactions | likes | like"
         " | favorites | favourites"
     ),
     "reposts": _names(
-        "partages | partage | repartages | reprises | reposts | repost | retweets"
-        " | shares | boosts"
+        "partages | partage | repartages | reprises | reposts | repost | retweets | shares | boosts"
     ),
-    "hashtags": _names(
-        "hashtags | hashtag | mots diese | mot diese | mots cles | tags"
-    ),
-    "id": _names(
-        "id | identifiant | identifiant externe | id externe | external id | post id"
-    ),
+    "hashtags": _names("hashtags | hashtag | mots diese | mot diese | mots cles | tags"),
+    "id": _names("id | identifiant | identifiant externe | id externe | external id | post id"),
 }
 _REQUIRED_COLUMNS = {
     "date": "date",
@@ -855,8 +805,7 @@ _REQUIRED_COLUMNS = {
 }
 _PLATFORM_NAMES = {
     "twitter": _names(
-        "twitter | x | twitter/x | x/twitter | x (twitter) | twitter (x) | x.com"
-        " | twitter.com"
+        "twitter | x | twitter/x | x/twitter | x (twitter) | twitter (x) | x.com | twitter.com"
     ),
     "mastodon": _names("mastodon | fediverse | fedivers | masto"),
     "linkedin": _names("linkedin | linked in"),
@@ -938,14 +887,11 @@ def _map_columns(header: list[str], location: str) -> dict[str, int]:
         for field, aliases in _CSV_COLUMNS.items():
             if key in aliases and field not in columns:
                 columns[field] = index
-    missing = [
-        label for field, label in _REQUIRED_COLUMNS.items() if field not in columns
-    ]
+    missing = [label for field, label in _REQUIRED_COLUMNS.items() if field not in columns]
     if missing:
         found = ", ".join(name.strip() for name in header if name.strip()) or "aucun"
         raise ArchiveImportError(
-            f"Colonnes obligatoires absentes : {', '.join(missing)} "
-            f"(en-têtes trouvés : {found}).",
+            f"Colonnes obligatoires absentes : {', '.join(missing)} (en-têtes trouvés : {found}).",
             location,
         )
     return columns
@@ -1007,8 +953,7 @@ def _parse_csv_date(value: str, location: str) -> datetime:
     parsed = _iso_or_french_date(value) or _twitter_date(value)
     if parsed is None:
         raise ArchiveImportError(
-            f"Date illisible « {value} » "
-            "(formats acceptés : 2024-03-14 19:30, 14/03/2024 19:30).",
+            f"Date illisible « {value} » (formats acceptés : 2024-03-14 19:30, 14/03/2024 19:30).",
             location,
             "date",
         )
@@ -1026,9 +971,7 @@ def _iso_or_french_date(value: str) -> datetime | None:
     match = _FRENCH_DATE.fullmatch(value)
     if match is None:
         return None
-    day, month, year, hour, minute, second = (
-        int(group or 0) for group in match.groups()
-    )
+    day, month, year, hour, minute, second = (int(group or 0) for group in match.groups())
     try:
         return datetime(year, month, day, hour, minute, second)
     except ValueError:

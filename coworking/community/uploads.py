@@ -55,9 +55,7 @@ class UploadInfo:
     filename: str
 
 
-def sniff_upload(
-    data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES
-) -> UploadInfo:
+def sniff_upload(data: bytes, filename: str, *, max_bytes: int = MAX_UPLOAD_BYTES) -> UploadInfo:
     """Identify an upload as PDF, PNG, JPEG or WebP by its bytes, else UploadRejected.
 
     The type comes from the content only: a PNG named ``photo.jpg`` is accepted as
@@ -116,11 +114,7 @@ def _detect_type(data: bytes) -> tuple[str, str] | None:
         return "image/png", ".png"
     if data.startswith(b"\xff\xd8\xff"):
         return "image/jpeg", ".jpg"
-    if (
-        data[:4] == b"RIFF"
-        and data[8:12] == b"WEBP"
-        and data[12:16] in {b"VP8 ", b"VP8L", b"VP8X"}
-    ):
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP" and data[12:16] in {b"VP8 ", b"VP8L", b"VP8X"}:
         return "image/webp", ".webp"
     return None
 
