@@ -551,7 +551,7 @@ def _parse_mastodon(source: _ByteSource, stats: ParseStats) -> Iterator[Imported
         raise _foreign_json()
     collection_type: Any = None
     saw_items = False
-    for key in reader.keys():
+    for key in reader.keys():  # noqa: SIM118 (a streaming reader, not a dict)
         if key == "type":
             collection_type = reader.value(None)
             if collection_type not in {"OrderedCollection", "OrderedCollectionPage"}:
@@ -973,7 +973,7 @@ def _iso_or_french_date(value: str) -> datetime | None:
         return None
     day, month, year, hour, minute, second = (int(group or 0) for group in match.groups())
     try:
-        return datetime(year, month, day, hour, minute, second)
+        return datetime(year, month, day, hour, minute, second)  # noqa: DTZ001 (localised by the caller)
     except ValueError:
         return None
 
