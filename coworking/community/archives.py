@@ -71,7 +71,9 @@ _BINARY_SIGNATURES = (
 )
 _MONTHS = {
     name: number
-    for number, name in enumerate(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1)
+    for number, name in enumerate(
+        ["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"], 1
+    )
 }
 _FRENCH_DATE = re.compile(
     r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})"
