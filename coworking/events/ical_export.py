@@ -10,7 +10,7 @@ import icalendar
 
 from coworking.events.ical_import import KIND_LABELS, PARIS
 
-PRODID = "-//coworking//Agenda des événements//FR"
+PRODID = "-//coworking//Agenda//FR"
 DEFAULT_UID_DOMAIN = "coworking.invalid"
 REFRESH_INTERVAL = timedelta(hours=1)
 

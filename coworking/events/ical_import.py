@@ -165,7 +165,7 @@ def parse_calendar(
     reading = _Reading(
         zone=zone,
         zone_declared=calendar.get("X-WR-TIMEZONE") is not None,
-        extra_kinds=extra_kinds,
+        kinds=_kind_lookup(extra_kinds),
         lower=expand_from,
         upper=expand_to or _default_expansion_end(),
     )
@@ -189,7 +189,7 @@ class _Reading:
 
     zone: ZoneInfo  # zone of floating times
     zone_declared: bool  # whether the file says so (X-WR-TIMEZONE)
-    extra_kinds: Mapping[str, str]
+    kinds: Mapping[str, str]  # normalized spelling -> kind slug
     lower: date | None  # expansion window, local dates, inclusive
     upper: date
 
@@ -213,12 +213,7 @@ def kind_for_categories(
     categories: Iterable[str], extra_kinds: Mapping[str, str] = MappingProxyType({})
 ) -> str | None:
     """Return the slug of the first category naming a kind (built-in or extra)."""
-    lookup = _kind_lookup(extra_kinds)
-    for category in categories:
-        slug = lookup.get(_normalize(category))
-        if slug is not None:
-            return slug
-    return None
+    return _find_kind(categories, _kind_lookup(extra_kinds))
 
 
 # --- file level checks -------------------------------------------------------
@@ -563,7 +558,7 @@ def _record(
         all_day=all_day,
         is_public=_safe_text(component, "CLASS").upper() in ("", "PUBLIC"),
         categories=categories,
-        kind=kind_for_categories(categories, reading.extra_kinds),
+        kind=_find_kind(categories, reading.kinds),
         status=_safe_text(component, "STATUS").upper() or None,
     )
 
@@ -682,6 +677,15 @@ def _normalize(text: str) -> str:
     """Return text without accents, case, spaces or punctuation, for loose matching."""
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(char for char in decomposed if char.isalnum()).casefold()
+
+
+def _find_kind(categories: Iterable[str], lookup: Mapping[str, str]) -> str | None:
+    """Return the slug of the first category found in the lookup."""
+    for category in categories:
+        slug = lookup.get(_normalize(category))
+        if slug is not None:
+            return slug
+    return None
 
 
 def _kind_lookup(extra_kinds: Mapping[str, str]) -> dict[str, str]:
