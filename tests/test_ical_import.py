@@ -132,7 +132,7 @@ CALSCALE:GREGORIAN
 NAME:Maine Labs
 X-WR-CALNAME:Maine Labs
 BEGIN:VEVENT
-CATEGORIES:WORKSHOP
+CATEGORIES:LEARNING,atelier
 CLASS:PUBLIC
 DESCRIPTION:Un atelier pour réparer ensemble vos appareils\, chaque premi
  er jeudi du mois.

@@ -41,27 +41,27 @@ class ExportableEvent(Protocol):
     """What the exporter reads from an event (the SQLAlchemy model or a dataclass)."""
 
     @property
-    def id(self) -> Any: ...  # noqa: D102
+    def id(self) -> Any: ...
     @property
-    def title(self) -> str: ...  # noqa: D102
+    def title(self) -> str: ...
     @property
-    def start(self) -> datetime: ...  # noqa: D102
+    def start(self) -> datetime: ...
     @property
-    def end(self) -> datetime | None: ...  # noqa: D102
+    def end(self) -> datetime | None: ...
     @property
-    def all_day(self) -> bool: ...  # noqa: D102
+    def all_day(self) -> bool: ...
     @property
-    def location(self) -> str | None: ...  # noqa: D102
+    def location(self) -> str | None: ...
     @property
-    def description(self) -> str | None: ...  # noqa: D102
+    def description(self) -> str | None: ...
     @property
-    def url(self) -> str | None: ...  # noqa: D102
+    def url(self) -> str | None: ...
     @property
-    def kind(self) -> str | None: ...  # noqa: D102
+    def kind(self) -> str | None: ...
     @property
-    def external_uid(self) -> str | None: ...  # noqa: D102
+    def external_uid(self) -> str | None: ...
     @property
-    def is_public(self) -> bool: ...  # noqa: D102
+    def is_public(self) -> bool: ...
 
 
 def build_calendar(

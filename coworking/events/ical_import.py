@@ -21,7 +21,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
 import recurring_ical_events
-from icalendar.cal.component import Component
+from icalendar import Component
 
 PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_MAX_EVENTS = 20_000
@@ -45,7 +45,7 @@ KIND_LABELS: Mapping[str, str] = MappingProxyType(
 # Extra spellings recognized in CATEGORIES, besides each kind's slug and label.
 KIND_SYNONYMS: Mapping[str, tuple[str, ...]] = MappingProxyType(
     {
-        "twapero": ("twapéros", "twapero angers"),
+        "twapero": ("twapéros",),
         "conference": ("conférences", "conf", "talk", "talks", "keynote", "conference"),
         "atelier": ("ateliers", "workshop", "workshops"),
         "formation": ("formations", "training", "trainings", "cours", "course"),
