@@ -179,9 +179,7 @@ def test_all_day_event_uses_dates_with_exclusive_end() -> None:
 
 
 def test_all_day_event_with_inclusive_end_time() -> None:
-    one_day = Event(
-        8, "Fête", paris(2025, 6, 21), paris(2025, 6, 21, 23, 59), all_day=True
-    )
+    one_day = Event(8, "Fête", paris(2025, 6, 21), paris(2025, 6, 21, 23, 59), all_day=True)
 
     (vevent,) = vevents(export(one_day))
 
@@ -192,17 +190,13 @@ def test_all_day_event_with_inclusive_end_time() -> None:
 
 
 def test_url_prefers_event_link_then_our_page() -> None:
-    with_link = Event(
-        9, "A", NOW, NOW, url="https://www.meetup.com/maine-labs/events/1/"
-    )
+    with_link = Event(9, "A", NOW, NOW, url="https://www.meetup.com/maine-labs/events/1/")
     without = Event(10, "B", NOW, NOW)
 
     found = [
         str(v["URL"])
         for v in vevents(
-            export(
-                with_link, without, url_for_event=lambda e: f"https://ex.fr/e/{e.id}"
-            )
+            export(with_link, without, url_for_event=lambda e: f"https://ex.fr/e/{e.id}")
         )
     ]
 
@@ -227,9 +221,7 @@ def test_admin_kind_labels_and_unknown_kind() -> None:
 
     found = [
         v["CATEGORIES"].cats
-        for v in vevents(
-            export(game_jam, mystery, kind_labels={"game-jam": "Game jam"})
-        )
+        for v in vevents(export(game_jam, mystery, kind_labels={"game-jam": "Game jam"}))
     ]
 
     assert found == [["Game jam"], ["mystere"]]
@@ -269,9 +261,7 @@ def test_paris_timezone_is_a_vtimezone() -> None:
 
 
 def test_export_reads_back_with_our_import() -> None:
-    barcamp = Event(
-        7, "Barcamp", paris(2025, 10, 18), paris(2025, 10, 20), all_day=True
-    )
+    barcamp = Event(7, "Barcamp", paris(2025, 10, 18), paris(2025, 10, 20), all_day=True)
     data = export(TWAPERO_MARCH, TWAPERO_APRIL, barcamp)
 
     records = parse_calendar(data)

@@ -204,9 +204,7 @@ def test_mobilizon_monthly_series_is_expanded_without_the_excluded_date() -> Non
 
 
 def test_mobilizon_all_day_event_spans_days_with_exclusive_end() -> None:
-    barcamp = next(
-        r for r in parse_calendar(MOBILIZON) if r.title == "Barcamp d'automne"
-    )
+    barcamp = next(r for r in parse_calendar(MOBILIZON) if r.title == "Barcamp d'automne")
 
     assert barcamp.all_day
     assert barcamp.start == datetime(2025, 10, 18, tzinfo=PARIS).astimezone(UTC)
@@ -376,9 +374,7 @@ def test_floating_time_without_timezone_hint_is_paris_and_duration_gives_end() -
 
 def calendar_with(*events: str, headers: str = "") -> bytes:
     body = "\n".join(f"BEGIN:VEVENT\n{event.strip()}\nEND:VEVENT" for event in events)
-    return ics(
-        f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n{headers}{body}\nEND:VCALENDAR"
-    )
+    return ics(f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n{headers}{body}\nEND:VCALENDAR")
 
 
 WEEKLY_FOREVER = """
@@ -421,22 +417,12 @@ def test_window_start_leaves_out_earlier_occurrences() -> None:
 
 
 def test_default_window_runs_from_series_start_to_two_years_after_today() -> None:
-    records = parse_calendar(
-        calendar_with(WEEKLY_FOREVER), max_occurrences_per_series=10_000
-    )
+    records = parse_calendar(calendar_with(WEEKLY_FOREVER), max_occurrences_per_series=10_000)
 
     today = datetime.now(PARIS).date()
-    last_day = (
-        today.replace(year=today.year + 2)
-        if (today.month, today.day) != (2, 29)
-        else today
-    )
+    last_day = today.replace(year=today.year + 2) if (today.month, today.day) != (2, 29) else today
     assert records[0].start == utc(2025, 3, 20, 18)
-    assert (
-        last_day - timedelta(days=7)
-        < records[-1].start.astimezone(PARIS).date()
-        <= last_day
-    )
+    assert last_day - timedelta(days=7) < records[-1].start.astimezone(PARIS).date() <= last_day
 
 
 def test_occurrences_of_an_endless_rule_are_capped() -> None:
@@ -456,9 +442,7 @@ SUMMARY:Boucle
 
 def test_refuses_rules_finer_than_hourly() -> None:
     error = refusal(
-        calendar_with(
-            "UID:m@example.org\nDTSTART:20250101T180000Z\nRRULE:FREQ=MINUTELY"
-        )
+        calendar_with("UID:m@example.org\nDTSTART:20250101T180000Z\nRRULE:FREQ=MINUTELY")
     )
 
     assert "RRULE" in error.reason
@@ -492,12 +476,8 @@ def test_all_day_event_without_dtend_lasts_one_day() -> None:
 
 
 def test_duplicate_uid_keeps_highest_sequence() -> None:
-    first = (
-        "UID:dup@example.org\nSEQUENCE:3\nDTSTART:20250101T180000Z\nSUMMARY:Nouvelle"
-    )
-    older = (
-        "UID:dup@example.org\nSEQUENCE:1\nDTSTART:20250101T170000Z\nSUMMARY:Ancienne"
-    )
+    first = "UID:dup@example.org\nSEQUENCE:3\nDTSTART:20250101T180000Z\nSUMMARY:Nouvelle"
+    older = "UID:dup@example.org\nSEQUENCE:1\nDTSTART:20250101T170000Z\nSUMMARY:Ancienne"
 
     (event,) = parse_calendar(calendar_with(first, older))
 
@@ -506,9 +486,7 @@ def test_duplicate_uid_keeps_highest_sequence() -> None:
 
 def test_missing_summary_and_unsafe_url() -> None:
     (event,) = parse_calendar(
-        calendar_with(
-            "UID:x@example.org\nDTSTART:20250101T180000Z\nURL:javascript:alert(1)"
-        )
+        calendar_with("UID:x@example.org\nDTSTART:20250101T180000Z\nURL:javascript:alert(1)")
     )
 
     assert event.title == UNTITLED
@@ -544,9 +522,7 @@ GOOD_EVENT = "UID:bon@example.org\nDTSTART:20250101T180000Z\nSUMMARY:Bon"
 
 
 def test_refuses_event_without_dtstart_and_names_it() -> None:
-    error = refusal(
-        calendar_with(GOOD_EVENT, "UID:sans-date@example.org\nSUMMARY:Sans date")
-    )
+    error = refusal(calendar_with(GOOD_EVENT, "UID:sans-date@example.org\nSUMMARY:Sans date"))
 
     assert "DTSTART" in error.reason
     assert error.component == "VEVENT n°2 « Sans date » (UID sans-date@example.org)"
@@ -554,9 +530,7 @@ def test_refuses_event_without_dtstart_and_names_it() -> None:
 
 
 def test_refuses_impossible_date() -> None:
-    error = refusal(
-        calendar_with(GOOD_EVENT, "UID:fevrier@example.org\nDTSTART:20240231T100000Z")
-    )
+    error = refusal(calendar_with(GOOD_EVENT, "UID:fevrier@example.org\nDTSTART:20240231T100000Z"))
 
     assert "20240231T100000Z" in error.reason
     assert "DTSTART" in error.reason
@@ -570,9 +544,7 @@ def test_refuses_impossible_all_day_date() -> None:
 
 
 def test_refuses_event_without_uid() -> None:
-    error = refusal(
-        calendar_with(GOOD_EVENT, "DTSTART:20250101T180000Z\nSUMMARY:Orphelin")
-    )
+    error = refusal(calendar_with(GOOD_EVENT, "DTSTART:20250101T180000Z\nSUMMARY:Orphelin"))
 
     assert "UID" in error.reason
     assert error.component == "VEVENT n°2 « Orphelin »"
@@ -580,27 +552,21 @@ def test_refuses_event_without_uid() -> None:
 
 def test_refuses_end_before_start() -> None:
     error = refusal(
-        calendar_with(
-            "UID:e@example.org\nDTSTART:20250101T180000Z\nDTEND:20250101T170000Z"
-        )
+        calendar_with("UID:e@example.org\nDTSTART:20250101T180000Z\nDTEND:20250101T170000Z")
     )
 
     assert "DTEND" in error.reason
 
 
 def test_refuses_unknown_time_zone() -> None:
-    error = refusal(
-        calendar_with("UID:t@example.org\nDTSTART;TZID=Nowhere/Land:20250101T180000")
-    )
+    error = refusal(calendar_with("UID:t@example.org\nDTSTART;TZID=Nowhere/Land:20250101T180000"))
 
     assert "Nowhere/Land" in error.reason
 
 
 def test_refuses_broken_rule() -> None:
     error = refusal(
-        calendar_with(
-            "UID:r@example.org\nDTSTART:20250101T180000Z\nRRULE:FREQ=SOMETIMES"
-        )
+        calendar_with("UID:r@example.org\nDTSTART:20250101T180000Z\nRRULE:FREQ=SOMETIMES")
     )
 
     assert "RRULE" in error.reason
@@ -608,9 +574,7 @@ def test_refuses_broken_rule() -> None:
 
 def test_refuses_unreadable_line_inside_an_event() -> None:
     error = refusal(
-        calendar_with(
-            "UID:l@example.org\nDTSTART:20250101T180000Z\nceci n'est pas une propriété"
-        )
+        calendar_with("UID:l@example.org\nDTSTART:20250101T180000Z\nceci n'est pas une propriété")
     )
 
     assert error.component.startswith("VEVENT n°1")
@@ -664,9 +628,7 @@ def test_refuses_two_calendars_in_one_file() -> None:
             b"\r\n-\xb4\x00\x00\x00\x00IEND\xaeB`\x82",
             id="png",
         ),
-        pytest.param(
-            b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Maine Labs\r\nEND:VCARD\r\n", id="vcard"
-        ),
+        pytest.param(b"BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Maine Labs\r\nEND:VCARD\r\n", id="vcard"),
     ],
 )
 def test_refuses_what_is_not_an_icalendar_file(data: bytes) -> None:
@@ -677,9 +639,7 @@ def test_refuses_what_is_not_an_icalendar_file(data: bytes) -> None:
 
 
 def test_refuses_too_many_events() -> None:
-    data = calendar_with(
-        *(f"UID:{n}@example.org\nDTSTART:20250101T180000Z" for n in range(3))
-    )
+    data = calendar_with(*(f"UID:{n}@example.org\nDTSTART:20250101T180000Z" for n in range(3)))
 
     assert "plus de 2 événements" in refusal(data, max_events=2).reason
 
@@ -729,9 +689,7 @@ def test_kind_for_categories_matches_admin_kinds_by_slug_or_label() -> None:
 
 
 def test_parse_calendar_uses_admin_kinds() -> None:
-    data = calendar_with(
-        "UID:k@example.org\nDTSTART:20250101T180000Z\nCATEGORIES:Repair café"
-    )
+    data = calendar_with("UID:k@example.org\nDTSTART:20250101T180000Z\nCATEGORIES:Repair café")
 
     (event,) = parse_calendar(data, extra_kinds={"repair-cafe": "Repair café"})
 

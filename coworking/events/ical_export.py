@@ -85,9 +85,7 @@ def build_calendar(
     return calendar.to_ical()
 
 
-def event_uid(
-    event: ExportableEvent, uid_domain: str, taken: Collection[str] = frozenset()
-) -> str:
+def event_uid(event: ExportableEvent, uid_domain: str, taken: Collection[str] = frozenset()) -> str:
     """Return the external UID if it names this event alone, else our own UID."""
     external = (event.external_uid or "").strip()
     is_occurrence = getattr(event, "external_recurrence_id", None) is not None
@@ -155,9 +153,7 @@ def _span(event: ExportableEvent) -> tuple[date, date] | tuple[datetime, datetim
     if not event.all_day:
         return start, end
     first_day = start.date()
-    after_last_day = (
-        end.date() if end.time() == time() else end.date() + timedelta(days=1)
-    )
+    after_last_day = end.date() if end.time() == time() else end.date() + timedelta(days=1)
     return first_day, max(after_last_day, first_day + timedelta(days=1))
 
 

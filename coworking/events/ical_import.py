@@ -101,9 +101,7 @@ _SAFE_URL = re.compile(r"^https?://\S+$", re.IGNORECASE)
 class IcalImportError(ValueError):
     """Refusal of a whole iCalendar file, with a French reason and the faulty part."""
 
-    def __init__(
-        self, reason: str, component: str | None = None, *, line: int | None = None
-    ):
+    def __init__(self, reason: str, component: str | None = None, *, line: int | None = None):
         """Store the French reason, the component named and the line, when known."""
         self.reason = reason
         self.component = component
@@ -157,8 +155,7 @@ def parse_calendar(
     _check_calendar(calendar)
     components = list(calendar.walk("VEVENT"))
     labels = {
-        id(component): _label(component, number)
-        for number, component in enumerate(components, 1)
+        id(component): _label(component, number) for number, component in enumerate(components, 1)
     }
     for component in components:
         _validate_event(component, labels[id(component)])
@@ -174,12 +171,8 @@ def parse_calendar(
         budget = min(max_occurrences_per_series, max_events + 1 - len(records))
         records.extend(_records_of_group(group, reading, budget, labels[id(group[0])]))
         if len(records) > max_events:
-            raise IcalImportError(
-                f"le fichier contient plus de {max_events} événements (limite)."
-            )
-    records.sort(
-        key=lambda record: (record.start, record.uid, record.recurrence_id or "")
-    )
+            raise IcalImportError(f"le fichier contient plus de {max_events} événements (limite).")
+    records.sort(key=lambda record: (record.start, record.uid, record.recurrence_id or ""))
     return records
 
 
@@ -200,9 +193,7 @@ def _records_of_group(
     """Return the records of the events sharing one UID (a series or a single event)."""
     if _is_recurring(group):
         occurrences = _expand_series(group, reading, cap, label)
-        return [
-            _record(occurrence, reading, recurring=True) for occurrence in occurrences
-        ]
+        return [_record(occurrence, reading, recurring=True) for occurrence in occurrences]
     latest = _latest(group)
     if _is_cancelled(latest):
         return []
@@ -226,8 +217,7 @@ def _decode(data: bytes) -> str:
     head = data.removeprefix(b"\xef\xbb\xbf").lstrip()[: len(b"BEGIN:VCALENDAR")]
     if b"\x00" in data or head.upper() != b"BEGIN:VCALENDAR":
         raise IcalImportError(
-            "ce n'est pas un fichier iCalendar (.ics) : "
-            "il doit commencer par BEGIN:VCALENDAR."
+            "ce n'est pas un fichier iCalendar (.ics) : il doit commencer par BEGIN:VCALENDAR."
         )
     try:
         return data.decode("utf-8-sig")
@@ -246,8 +236,7 @@ def _check_structure(text: str, max_events: int) -> None:
             continue  # blank line or folded continuation
         if closed:
             raise IcalImportError(
-                "contenu inattendu après END:VCALENDAR "
-                "(un seul calendrier par fichier).",
+                "contenu inattendu après END:VCALENDAR (un seul calendrier par fichier).",
                 line=number,
             )
         match = _BEGIN_END.match(line)
@@ -262,11 +251,7 @@ def _check_structure(text: str, max_events: int) -> None:
                     f"le fichier contient plus de {max_events} événements (limite)."
                 )
         elif not stack or stack[-1][0] != name:
-            expected = (
-                f"END:{stack[-1][0]} (ouvert ligne {stack[-1][1]})"
-                if stack
-                else "aucun END"
-            )
+            expected = f"END:{stack[-1][0]} (ouvert ligne {stack[-1][1]})" if stack else "aucun END"
             raise IcalImportError(
                 f"END:{name} inattendu, {expected} était attendu : fichier mal formé.",
                 line=number,
@@ -313,9 +298,7 @@ def _check_calendar(calendar: icalendar.Calendar) -> None:
     """Refuse a non-Gregorian calendar, unreadable lines, broken VTIMEZONEs."""
     scale = _safe_text(calendar, "CALSCALE").upper()
     if scale not in ("", "GREGORIAN"):
-        raise IcalImportError(
-            f"calendrier « {scale} » non pris en charge (grégorien seulement)."
-        )
+        raise IcalImportError(f"calendrier « {scale} » non pris en charge (grégorien seulement).")
     for key, message in calendar.errors:
         if key is None:
             raise IcalImportError(f"ligne illisible : {message}", "VCALENDAR")
@@ -327,8 +310,7 @@ def _check_calendar(calendar: icalendar.Calendar) -> None:
             key, message = errors[0]
             tzid = _safe_text(timezone_component, "TZID") or "?"
             raise IcalImportError(
-                "définition de fuseau horaire invalide "
-                f"({key or 'ligne'} : {message}).",
+                f"définition de fuseau horaire invalide ({key or 'ligne'} : {message}).",
                 f"VTIMEZONE {tzid}",
             )
 
@@ -357,14 +339,11 @@ def _validate_event(component: Component, label: str) -> None:
     end = _raw_end(component, label)
     if isinstance(start, datetime) != isinstance(end, datetime):
         raise IcalImportError(
-            "DTSTART et DTEND doivent être tous deux des dates, "
-            "ou tous deux des dates-heures.",
+            "DTSTART et DTEND doivent être tous deux des dates, ou tous deux des dates-heures.",
             label,
         )
     if _comparable(end) < _comparable(start):
-        raise IcalImportError(
-            "la fin (DTEND) est antérieure au début (DTSTART).", label
-        )
+        raise IcalImportError("la fin (DTEND) est antérieure au début (DTSTART).", label)
 
 
 def _label(component: Component, number: int) -> str:
@@ -383,9 +362,7 @@ def _broken_reason(component: Component, key: str) -> str:
     """Return the French reason for a property icalendar could not parse."""
     value = component.get(key)
     values = value if isinstance(value, list) else [value]
-    raw = next(
-        (str(item) for item in values if isinstance(item, icalendar.vBroken)), ""
-    )
+    raw = next((str(item) for item in values if isinstance(item, icalendar.vBroken)), "")
     if key in _DATE_PROPERTIES or key == "DURATION":
         return f"date, heure ou durée invalide dans {key} : « {raw} »."
     return f"valeur invalide dans {key} : « {raw} »."
@@ -405,9 +382,7 @@ def _check_known_zone(component: Component, name: str, label: str) -> None:
 def _check_rules(component: Component, label: str) -> None:
     """Refuse repetition rules finer than hourly: no event calendar needs them."""
     rules = component.get("RRULE")
-    for rule in (
-        rules if isinstance(rules, list) else [rules] if rules is not None else []
-    ):
+    for rule in rules if isinstance(rules, list) else [rules] if rules is not None else []:
         frequencies = {str(value).upper() for value in rule.get("FREQ", [])}
         if frequencies & _UNSUPPORTED_FREQUENCIES:
             raise IcalImportError(
@@ -427,9 +402,7 @@ def _raw_end(component: Component, label: str) -> date | datetime:
         if not isinstance(duration, timedelta) or duration < timedelta(0):
             raise IcalImportError("durée (DURATION) invalide ou négative.", label)
         if not isinstance(start, datetime) and duration % timedelta(days=1):
-            raise IcalImportError(
-                "durée en heures pour un événement sur journée entière.", label
-            )
+            raise IcalImportError("durée en heures pour un événement sur journée entière.", label)
         return start + duration
     if isinstance(start, datetime):
         return start
@@ -459,9 +432,7 @@ def _group_by_uid(components: Sequence[Component]) -> dict[str, list[Component]]
 def _is_recurring(group: Sequence[Component]) -> bool:
     """Return whether the group is a series (rule, dates or overridden occurrence)."""
     return any(
-        component.get(name) is not None
-        for component in group
-        for name in _RECURRENCE_PROPERTIES
+        component.get(name) is not None for component in group for name in _RECURRENCE_PROPERTIES
     )
 
 
@@ -533,9 +504,7 @@ def _local_date(value: date | datetime, zone: ZoneInfo) -> date:
 # --- records -----------------------------------------------------------------
 
 
-def _record(
-    component: Component, reading: _Reading, *, recurring: bool
-) -> ImportedEvent:
+def _record(component: Component, reading: _Reading, *, recurring: bool) -> ImportedEvent:
     """Build the normalized record of one event or occurrence."""
     zone = reading.zone
     start_value = component["DTSTART"].dt
@@ -635,9 +604,7 @@ def _tidy(text: str) -> str:
 class _TextExtractor(HTMLParser):
     """Collect the text of an HTML fragment, keeping line breaks and link targets."""
 
-    _BLOCKS = frozenset(
-        {"p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr"}
-    )
+    _BLOCKS = frozenset({"p", "div", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "table", "tr"})
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
@@ -658,9 +625,7 @@ class _TextExtractor(HTMLParser):
         if tag in self._BLOCKS:
             self.parts.append("\n")
         elif tag == "a" and self._href:
-            if _SAFE_URL.match(self._href) and self._href not in "".join(
-                self._link_text
-            ):
+            if _SAFE_URL.match(self._href) and self._href not in "".join(self._link_text):
                 self.parts.append(f" ({self._href})")
             self._href = None
 
