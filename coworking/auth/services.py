@@ -130,7 +130,7 @@ def reset_password(user: User, password: str) -> None:
     audit.record("user.password_reset", user, user.email)
 
 
-_PASSWORD_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+_PASSWORD_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
 
 
 def generate_password(length: int = 20) -> str:
