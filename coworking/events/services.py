@@ -327,8 +327,7 @@ def update_event(event: Event, data: EventData) -> Event:
     _apply(event, data)
     event.updated_at = utcnow()
     db.session.flush()
-    if data.capacity is None or data.capacity > (event.capacity or 0):
-        promote_waiting(event)
+    promote_waiting(event)
     audit.record("event.update", event, event.title)
     return event
 
