@@ -50,9 +50,7 @@ def make_partner(name: str | None = None, kind: str = "lieu", **fields) -> Partn
     return partner
 
 
-def make_event(
-    title: str | None = None, starts_at: datetime | None = None, **fields
-) -> Event:
+def make_event(title: str | None = None, starts_at: datetime | None = None, **fields) -> Event:
     services.ensure_default_kinds()
     starts_at = starts_at or paris(2030, 3, 6, 19)
     event = Event(
@@ -69,7 +67,9 @@ def make_event(
     return event
 
 
-def make_attendance(event: Event, member: Member | None = None, status: str = "registered", **fields):
+def make_attendance(
+    event: Event, member: Member | None = None, status: str = "registered", **fields
+):
     row = Attendance(event=event, member=member, status=status, **fields)
     db.session.add(row)
     db.session.flush()

@@ -127,7 +127,9 @@ def test_roll_call_on_the_event_page(app, client, auth):
         token_from=token_page,
     )
     assert response.status_code == 303
-    response = auth.post(f"/events/{event_id}/headcount", {"headcount": "12"}, token_from=token_page)
+    response = auth.post(
+        f"/events/{event_id}/headcount", {"headcount": "12"}, token_from=token_page
+    )
     assert response.status_code == 303
     with app.app_context():
         rows = db.session.scalars(db.select(Attendance).order_by(Attendance.id)).all()
@@ -148,7 +150,9 @@ def test_guest_without_name_is_a_400_with_the_error(app, client, auth):
     event_id, _member = _setup_event(app)
     auth.login_as("manager")
     response = auth.post(
-        f"/events/{event_id}/attendance/guest", {"guest_name": " "}, token_from=f"/events/{event_id}"
+        f"/events/{event_id}/attendance/guest",
+        {"guest_name": " "},
+        token_from=f"/events/{event_id}",
     )
     assert response.status_code == 400
     assert "Indiquez le nom de l" in response.get_data(as_text=True)
