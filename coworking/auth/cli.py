@@ -51,6 +51,7 @@ def first_run_command(no_demo: bool) -> None:
     """Load demo data into an empty database, create an admin when none exists, say how to log in."""
     if not no_demo:
         _seed_demo_if_empty()
+    _ensure_reference_data()
     credentials_file = Path(current_app.instance_path) / "first-run-credentials.txt"
     admins = db.session.scalar(
         select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active)
@@ -85,6 +86,14 @@ def first_run_command(no_demo: bool) -> None:
         click.echo("  pour en créer un : flask --app coworking create-user EMAIL --role admin")
     click.echo("=" * 64)
     click.echo("")
+
+
+def _ensure_reference_data() -> None:
+    """Insert the built-in event kinds (and label criteria) a new space starts with."""
+    from coworking.events.services import ensure_default_kinds
+
+    ensure_default_kinds()
+    db.session.commit()
 
 
 def _seed_demo_if_empty() -> None:
