@@ -306,7 +306,9 @@ def _apply_consents(member: Member, consents: dict[str, Any]) -> None:
         elif isinstance(value, dt.datetime):
             setattr(member, attribute, value)
         elif isinstance(value, dt.date):
-            setattr(member, attribute, dt.datetime.combine(value, dt.time(12), tzinfo=PARIS))
+            current = getattr(member, attribute)
+            if current is None or current.astimezone(PARIS).date() != value:
+                setattr(member, attribute, dt.datetime.combine(value, dt.time(12), tzinfo=PARIS))
         elif getattr(member, attribute) is None:
             setattr(member, attribute, utcnow())
 
