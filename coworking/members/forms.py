@@ -34,8 +34,8 @@ def _optional_text(label, max_length: int, **kwargs):
 
 
 class MemberForm(FlaskForm):
-    first_name = _optional_text(_l("Prénom"), 100)
-    last_name = _optional_text(_l("Nom"), 100)
+    first_name = StringField(_l("Prénom"), validators=[Length(max=100)])
+    last_name = StringField(_l("Nom"), validators=[Length(max=100)])
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[
@@ -52,6 +52,7 @@ class MemberForm(FlaskForm):
         _l("Catégorie professionnelle"),
         choices=lambda: list(profession_labels().items()),
         default="autre",
+        validate_choice=False,  # checked by the service, which names the field
     )
     profession_text = _optional_text(_l("Métier (ses mots)"), 200)
     organisation = _optional_text(_l("Structure"), 200)
@@ -59,6 +60,7 @@ class MemberForm(FlaskForm):
         _l("Tranche d'âge"),
         choices=lambda: [("", _l("Non renseignée")), *age_bracket_labels().items()],
         default="",
+        validate_choice=False,
     )
     postcode = _optional_text(_l("Code postal"), 10)
     city = _optional_text(_l("Ville"), 100)
