@@ -772,8 +772,14 @@ def purge_deleted_bytes() -> None:
     engine = db.engine
     if engine.dialect.name != "sqlite":
         return
-    with engine.connect() as connection:
-        connection.exec_driver_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+    # Outside any transaction (the engine's BEGIN would make the checkpoint fail).
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        connection.close()
 
 
 # --- retention --------------------------------------------------------------------------------
