@@ -94,6 +94,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(auth_cli.create_user_command)
     app.cli.add_command(auth_cli.first_run_command)
+    app.cli.add_command(auth_cli.create_token_command)
 
 
 def register_hooks(app: Flask) -> None:

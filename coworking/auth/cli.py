@@ -101,3 +101,19 @@ def _seed_demo_if_empty() -> None:
     if seed is None:
         return
     seed()
+
+
+@click.command("create-token")
+@click.option("--name", required=True, help="Nom du jeton (le kiosque, le script).")
+@click.option("--role", default="manager", show_default=True, help="manager ou viewer")
+@with_appcontext
+def create_token_command(name: str, role: str) -> None:
+    """Create an API token; the token alone is printed on the last line (shown once)."""
+    try:
+        token, clear = services.create_api_token(name, role)
+    except services.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Jeton « {token.name} » créé ({token.role}). Gardez-le : il ne sera plus affiché.")
+    click.echo(clear)
