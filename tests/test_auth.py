@@ -289,4 +289,13 @@ def test_first_run_inserts_the_built_in_event_kinds(app, runner):
     runner.invoke(args=["first-run", "--no-demo"])
     with app.app_context():
         slugs = set(db.session.scalars(select(EventKind.slug)))
-    assert {"twapero", "conference", "atelier", "formation", "barcamp", "afterwork", "ag", "autre"} <= slugs
+    assert {
+        "twapero",
+        "conference",
+        "atelier",
+        "formation",
+        "barcamp",
+        "afterwork",
+        "ag",
+        "autre",
+    } <= slugs
