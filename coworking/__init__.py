@@ -74,7 +74,7 @@ def register_extensions(app: Flask) -> None:
 
 
 # Each feature package has register(app), which adds its blueprints and commands.
-FEATURES = ("space", "members", "events", "community", "stats", "label")
+FEATURES = ("space", "members", "events", "community", "stats", "label", "backup")
 
 
 def register_blueprints(app: Flask) -> None:
