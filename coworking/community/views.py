@@ -312,7 +312,10 @@ def mentions():
         "community/mentions.html",
         page=page,
         filters=filters,
-        months=mention_services.monthly_counts(filters),
+        months=[
+            (date(int(month[:4]), int(month[5:7]), 1), *figures)
+            for month, *figures in mention_services.monthly_counts(filters)
+        ],
         platforms=PLATFORMS,
         button_form=EmptyForm(),
     )
