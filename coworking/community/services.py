@@ -9,12 +9,12 @@ import io
 import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, exists, func, or_, select
+from sqlalchemy import Select, delete, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coworking.audit import services as audit
@@ -546,14 +546,3 @@ def latest(query: Select[Any], limit: int = 3) -> Sequence[Any]:
 
 def latest_partners(limit: int = 3) -> Sequence[Partner]:
     return latest(select(Partner).order_by(Partner.created_at.desc(), Partner.id.desc()), limit)
-
-
-def document_in_use(document_id: int) -> bool:
-    """Tell whether any dossier (frozen or not) lists the document."""
-    return bool(
-        db.session.scalar(select(exists().where(dossier_document.c.document_id == document_id)))
-    )
-
-
-def days(n: int) -> timedelta:
-    return timedelta(days=n)

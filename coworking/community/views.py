@@ -19,7 +19,6 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from flask_login import current_user
 from sqlalchemy import func, select
 
@@ -365,17 +364,9 @@ def import_mentions():
 
 def _import_summary(result: mention_services.ImportResult) -> str:
     parts = [
-        ngettext(
-            "%(num)d publication importée",
-            "%(num)d publications importées",
-            result.total,
-        ),
+        _("Publications importées : %(num)d", num=result.total),
         _("%(new)d nouvelles, %(known)d déjà connues", new=result.created, known=result.updated),
-        ngettext(
-            "%(num)d lien vers un événement suggéré",
-            "%(num)d liens vers des événements suggérés",
-            result.suggested,
-        ),
+        _("liens vers un événement suggérés : %(num)d", num=result.suggested),
     ]
     stats = result.stats
     if stats.filtered_out:
