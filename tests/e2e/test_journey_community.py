@@ -26,8 +26,11 @@ def test_record_outcome_with_testimonial_and_find_it(live_server, page, tmp_path
 
     log_in(page, live_server)
     page.wait_for_url(live_server.url + "/")
-    page.goto(f"{live_server.url}/community/outcomes/new?member_id={lea_id}")
-    assert page.locator("h1").inner_text() == "Nouvelle réalisation"
+    # From the member's page, the way a manager records what came of the twapéros.
+    page.goto(f"{live_server.url}/members/{lea_id}")
+    page.click("a:has-text('Noter une réalisation')")
+    page.wait_for_selector("h1:has-text('Nouvelle réalisation')")
+    assert f"member_id={lea_id}" in page.url
     selected = page.locator("#member_ids option:checked").all_inner_texts()
     assert selected == ["Léa Martin"]
     # The small filter box narrows the member list (progressive enhancement).
@@ -50,8 +53,10 @@ def test_record_outcome_with_testimonial_and_find_it(live_server, page, tmp_path
     page.check("#consent")
     page.screenshot(path=str(tmp_path / "outcome-form.png"), full_page=True)
     page.click("button:has-text('Enregistrer')")
-    page.wait_for_url("**/community/outcomes**")
+    # Back on the member's page, the outcome is listed.
+    page.wait_for_url(f"**/members/{lea_id}")
     assert "Réalisation « Stage trouvé au twapéro » enregistrée." in page.inner_text(".flashes")
+    assert "Stage trouvé au twapéro" in page.inner_text("main")
 
     page.click("nav.main-nav a:has-text('Communauté')")
     page.wait_for_url(live_server.url + "/community")
