@@ -42,7 +42,8 @@ def seed_demo_command(members: int, years: int, seed: int) -> None:
     db.session.commit()
     click.echo(
         f"Données de démonstration chargées ({result.first_day.isoformat()} → "
-        f"{result.last_day.isoformat()}) en {result.seconds:.1f} s :"
+        f"{result.last_day.isoformat()}) en {result.seconds:.1f} s "
+        f"(génération {result.phases['generate']:.1f} s, écriture {result.phases['insert']:.1f} s) :"
     )
     for table, count in result.counts.items():
         click.echo(f"  {table:<18} {count:>8}")

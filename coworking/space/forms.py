@@ -183,9 +183,15 @@ class ProfileForm(FlaskForm):
 
 
 class BoardMemberForm(FlaskForm):
-    name = StringField(_l("Nom"), validators=[DataRequired(_l("Donnez le nom.")), Length(max=200)])
+    # Ids of their own: the profile form on the same page has a "name" field too.
+    name = StringField(
+        _l("Nom"),
+        id="board-name",
+        validators=[DataRequired(_l("Donnez le nom.")), Length(max=200)],
+    )
     role = StringField(
         _l("Rôle"),
+        id="board-role",
         validators=[DataRequired(_l("Donnez le rôle.")), Length(max=100)],
         description=_l("Président, trésorière, secrétaire…"),
     )
