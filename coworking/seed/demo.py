@@ -1399,6 +1399,8 @@ class DemoBuilder:
             counts[name] = len(rows)
             if not rows:
                 continue
+            # A Core insert on the table (executemany): the ORM's bulk path, insert(Model), gives
+            # the same rows but took 1.5 s more at full scale (3.9 s instead of 2.4 s on SQLite).
             table = target if isinstance(target, Table) else target.__table__
             for start in range(0, len(rows), CHUNK):
                 db.session.execute(insert(table), rows[start : start + CHUNK])
