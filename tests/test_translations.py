@@ -1,0 +1,49 @@
+"""Every French message of the interface has its English translation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.pofile import read_po
+
+ROOT = Path(__file__).resolve().parent.parent
+CATALOGUE = ROOT / "coworking" / "translations" / "en" / "LC_MESSAGES" / "messages.po"
+
+
+def _source_messages() -> set[str]:
+    keywords = dict(DEFAULT_KEYWORDS, _l=None)
+    found: set[str] = set()
+    for folder, method_map in (
+        ("coworking", [("**.py", "python")]),
+        ("templates", [("**.html", "jinja2"), ("**.ics", "jinja2")]),
+    ):
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            ROOT / folder, method_map=method_map, keywords=keywords
+        ):
+            found.add(message if isinstance(message, str) else message[0])
+    return {message for message in found if message}
+
+
+def test_every_message_has_an_english_translation():
+    with CATALOGUE.open("rb") as handle:
+        catalogue = read_po(handle)
+    translated = {
+        (message.id if isinstance(message.id, str) else message.id[0])
+        for message in catalogue
+        if message.id
+        and (message.string if isinstance(message.string, str) else message.string[0])
+        and not message.fuzzy
+    }
+    missing = sorted(_source_messages() - translated)
+    assert missing == [], "run `make translations` and translate: " + "; ".join(missing[:20])
+
+
+def test_compiled_catalogue_matches_the_po_file():
+    from babel.messages.mofile import read_mo
+
+    with CATALOGUE.open("rb") as handle:
+        source = {m.id: m.string for m in read_po(handle) if m.id and m.string and not m.fuzzy}
+    with CATALOGUE.with_suffix(".mo").open("rb") as handle:
+        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+    assert compiled == source, "run `pybabel compile -d coworking/translations`"
