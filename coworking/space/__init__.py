@@ -7,6 +7,7 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register this feature's blueprints and commands."""
-    from coworking.space import views
+    from coworking.space import checkin_views, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(checkin_views.bp)
