@@ -1,19 +1,17 @@
 """stats: criterion evidence_required
 
 Revision ID: 0c189dc450eb
-Revises: 157e67490ce3
+Revises: 0c7616ebf553
 Create Date: 2026-11-25 21:53:26.557583
 
 """
 from alembic import op
 import sqlalchemy as sa
 
-import coworking.database
-
 
 # revision identifiers, used by Alembic.
 revision = '0c189dc450eb'
-down_revision = '157e67490ce3'
+down_revision = '0c7616ebf553'
 branch_labels = None
 depends_on = None
 
