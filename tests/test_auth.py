@@ -283,12 +283,15 @@ def test_first_run_creates_one_admin_and_prints_how_to_log_in(app, runner):
         assert db.session.scalar(select(db.func.count()).select_from(User)) == 1
 
 
-def test_first_run_inserts_the_built_in_event_kinds(app, runner):
+def test_first_run_inserts_the_built_in_event_kinds_and_criteria(app, runner):
     from coworking.events.models import EventKind
+    from coworking.label.models import Criterion
 
     runner.invoke(args=["first-run", "--no-demo"])
     with app.app_context():
         slugs = set(db.session.scalars(select(EventKind.slug)))
+        codes = set(db.session.scalars(select(Criterion.code)))
+    assert {"PROG-1", "ECO-1"} <= codes and len(codes) == 20
     assert {
         "twapero",
         "conference",

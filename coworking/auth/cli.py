@@ -91,8 +91,10 @@ def first_run_command(no_demo: bool) -> None:
 def _ensure_reference_data() -> None:
     """Insert the built-in event kinds (and label criteria) a new space starts with."""
     from coworking.events.services import ensure_default_kinds
+    from coworking.label.criteria import ensure_default_criteria
 
     ensure_default_kinds()
+    ensure_default_criteria()
     db.session.commit()
 
 

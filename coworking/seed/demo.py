@@ -9,13 +9,12 @@ from __future__ import annotations
 
 import bisect
 import hashlib
-import importlib
 import itertools
 import random
 import struct
 import time
 import zlib
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -33,10 +32,11 @@ from coworking.community.models import (
     outcome_member,
 )
 from coworking.csvio import fold_text
-from coworking.events.ical_import import KIND_LABELS
-from coworking.events.models import Attendance, Event, EventKind, EventSeries, event_partner
+from coworking.events.models import Attendance, Event, EventSeries, event_partner
+from coworking.events.services import ensure_default_kinds
 from coworking.extensions import db
 from coworking.i18n import PARIS
+from coworking.label.criteria import ensure_default_criteria
 from coworking.label.models import Dossier
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.models import Member, Membership, MembershipPlan
@@ -81,16 +81,6 @@ DATA_MODELS: tuple[type, ...] = (
     Dossier,
 )
 
-KIND_LABELS_EN = {
-    "twapero": "Twapero",
-    "conference": "Talk",
-    "atelier": "Workshop",
-    "formation": "Training",
-    "barcamp": "Barcamp / hackathon",
-    "afterwork": "Afterwork",
-    "ag": "General assembly",
-    "autre": "Other",
-}
 
 PLANS = (
     # kind, name, price in cents
@@ -195,44 +185,14 @@ def seed_demo_if_empty() -> bool:
 # --- reference rows (idempotent) ----------------------------------------------------------
 
 
-def _optional(module: str, name: str) -> Callable[[], Any] | None:
-    """Return a function another feature provides, or None while it does not exist."""
-    try:
-        return getattr(importlib.import_module(module), name, None)
-    except ImportError:
-        return None
-
-
 def ensure_event_kinds() -> None:
-    """Create the 8 built-in event kinds (through the events feature when it has the function)."""
-    ensure = _optional("coworking.events.services", "ensure_default_kinds")
-    if ensure is not None:
-        ensure()
-        return
-    existing = set(db.session.scalars(select(EventKind.slug)))
-    rows = [
-        {
-            "slug": slug,
-            "label_fr": label,
-            "label_en": KIND_LABELS_EN.get(slug, label),
-            "builtin": True,
-            "position": (position + 1) * 10,
-        }
-        for position, (slug, label) in enumerate(KIND_LABELS.items())
-        if slug not in existing
-    ]
-    if rows:
-        db.session.execute(insert(EventKind), rows)
+    """Create the built-in event kinds that are missing."""
+    ensure_default_kinds()
 
 
 def ensure_criteria() -> None:
-    """Load the label's default criteria — CALL SITE for coworking.label.criteria.
-
-    The label feature provides ``ensure_default_criteria``; until it exists, nothing is loaded.
-    """
-    ensure = _optional("coworking.label.criteria", "ensure_default_criteria")
-    if ensure is not None:
-        ensure()
+    """Load the label's default criteria that are missing."""
+    ensure_default_criteria()
 
 
 def ensure_plans() -> dict[str, int]:
