@@ -92,6 +92,10 @@ class CriterionResult:
         if self.kind == "declaration" and self.indicator_key not in INDICATORS:
             if self.value is None:
                 return _("oui") if self.met else _("non")
+            if self.indicator_key == "budget_of_year":
+                return str(int(self.value))  # the year whose budget was found, not a quantity
+            if self.indicator_key in ("local_authority_support", "space_legal_structure"):
+                return _("oui") if self.value else _("non")
             return french_number(self.value)
         key = self.indicator_key if self.indicator_key in INDICATORS else "events_held"
         return format_value(key, self.value)
