@@ -75,7 +75,12 @@ class MembershipPlan(db.Model):
 
 class Membership(db.Model):
     __tablename__ = "membership"
-    __table_args__ = (Index("ix_membership_period", "starts_on", "ends_on"),)
+    __table_args__ = (
+        Index("ix_membership_period", "starts_on", "ends_on"),
+        # "Active in a month" looks for memberships ending after the month starts: this index
+        # answers it from recent rows only, whatever the length of the history.
+        Index("ix_membership_active", "ends_on", "starts_on", "member_id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     member_id: Mapped[int] = mapped_column(ForeignKey("member.id", ondelete="CASCADE"), index=True)
