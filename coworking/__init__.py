@@ -7,11 +7,21 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.routing import IntegerConverter
 
 from coworking import config as settings
 from coworking.extensions import babel, csrf, db, limiter, login_manager, migrate
 
 PACKAGE_DIR = Path(__file__).resolve().parent
+MAX_DATABASE_ID = 2**31 - 1
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """The int converter, limited to ids PostgreSQL and SQLite can hold."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
+        kwargs.setdefault("max", MAX_DATABASE_ID)
+        super().__init__(map, *args, **kwargs)
 
 
 def _resource_dir(name: str) -> str:
@@ -50,6 +60,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         # Behind a reverse proxy: the client's address (login throttling) and scheme come from it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
 
+    # Ids in URLs stay within the databases' integer: a larger one is a 404, not an overflow.
+    app.url_map.converters["int"] = BoundedIntegerConverter
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)

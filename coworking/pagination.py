@@ -34,7 +34,10 @@ class Page:
 def current_page_number() -> int:
     """Return ?page=N as a positive integer (1 when absent or invalid)."""
     value = request.args.get("page", "1")
-    return int(value) if value.isdigit() and int(value) > 0 else 1
+    # ASCII digits only ("²".isdigit() is true) and a bound: ?page=10**30 is the last page.
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
+        return 1
+    return max(1, int(value))
 
 
 def paginate(

@@ -98,6 +98,9 @@ def enforce_access() -> Any:
     if needed is _MISSING:
         current_app.logger.error("view %s declares no access rule; refused", endpoint)
         abort(403)
+    refused = refuse_nul_bytes()
+    if refused is not None:
+        return refused
 
     token_auth = getattr(current_user, "is_api_token", False)
     if needed is not None and not current_user.is_authenticated and is_api_request():
@@ -114,6 +117,33 @@ def enforce_access() -> Any:
     if not current_user.can(needed):  # type: ignore[arg-type]
         abort(403)
     return None
+
+
+def refuse_nul_bytes() -> Any:
+    """Refuse a request whose parameters hold a NUL character (PostgreSQL cannot store it)."""
+    for source in (request.args, request.form):
+        for name, value in source.items(multi=True):
+            if "\x00" in value or "\x00" in name:
+                return _bad_input(name)
+    if request.is_json:
+        raw = request.get_data(cache=True)
+        if b"\\u0000" in raw or b"\x00" in raw:
+            return _bad_input("json")
+    for name, upload in request.files.items(multi=True):
+        if upload.filename and "\x00" in upload.filename:
+            return _bad_input(name)
+    return None
+
+
+def _bad_input(field: str) -> Any:
+    message = _("Le champ « %(field)s » contient un caractère invalide (octet nul).", field=field)
+    if is_api_request():
+        response = jsonify({"error": message, "field": field})
+        response.status_code = 400
+        return response
+    from coworking.errors import render_error
+
+    return render_error(400, message)
 
 
 def _json_error(status: int, message: str) -> Any:
@@ -140,7 +170,8 @@ def load_principal_from_request(req: Any) -> Any:
     from coworking.auth import services
 
     clear = bearer_token()
-    if not clear:
+    # Tokens are for the JSON API (kiosks, scripts); the HTML pages need a person's session.
+    if not clear or not is_api_request():
         return None
     token = services.find_active_token(clear)
     if token is not None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from werkzeug.routing import Rule
+from werkzeug.routing import IntegerConverter, Rule
 
 from coworking.auth.roles import Role
 from coworking.security import SAFE_METHODS, required_role
@@ -27,8 +27,7 @@ def _sample_url(rule: Rule) -> str:
     values = {}
     for argument in rule.arguments:
         converter = rule._converters[argument]
-        name = type(converter).__name__
-        values[argument] = 1 if name in ("IntegerConverter",) else "sample"
+        values[argument] = 1 if isinstance(converter, IntegerConverter) else "sample"
         if argument == "filename":
             values[argument] = "css/app.css"
     return rule.build(values)[1]
@@ -189,3 +188,36 @@ def test_unexpected_error_gives_a_500_page(app, tmp_path):
     assert response.status_code == 500
     body = response.get_data(as_text=True)
     assert "Erreur interne" in body and "secret detail" not in body
+
+
+def test_api_tokens_open_the_api_only(app, client):
+    from coworking.auth import services
+    from coworking.extensions import db
+
+    with app.app_context():
+        _token, clear = services.create_api_token("kiosque", "manager")
+        db.session.commit()
+    headers = {"Authorization": f"Bearer {clear}"}
+    # Outside /api/ a token authenticates nothing: refused, no data.
+    response = client.get("/members/export.csv", headers=headers)
+    assert response.status_code == 401 and response.is_json
+    response = client.post("/events/1/delete", headers=headers)
+    assert response.status_code in (400, 401)
+
+
+def test_nul_bytes_are_refused_with_the_field_named(client, auth):
+    auth.login_as("manager")
+    response = auth.post("/admin/users", {"email": "a\x00b@example.org"})
+    assert response.status_code == 400
+    assert "« email »" in response.get_data(as_text=True)
+    response = client.post(
+        "/api/v1/checkins", data='{"visitor_name": "Bob\\u0000"}', content_type="application/json"
+    )
+    assert response.status_code in (400, 401)
+
+
+def test_huge_ids_and_odd_page_numbers_are_not_errors(client, auth):
+    auth.login_as("admin")
+    assert client.get("/admin/users/99999999999999999999/role").status_code in (404, 405)
+    assert client.get("/admin/audit?page=²").status_code == 200
+    assert client.get("/admin/audit?page=" + "9" * 40).status_code == 200

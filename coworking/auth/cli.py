@@ -56,6 +56,7 @@ def first_run_command(no_demo: bool) -> None:
     admins = db.session.scalar(
         select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active)
     )
+    created: tuple[str, str] | None = None
     if not admins:
         password = services.generate_password()
         email = FIRST_RUN_EMAIL
@@ -71,16 +72,21 @@ def first_run_command(no_demo: bool) -> None:
         fd = os.open(credentials_file, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as handle:
             handle.write(f"{email}\n{password}\n")
+        created = (email, password)
     port = os.environ.get("PORT", "5000")
     click.echo("")
     click.echo("=" * 64)
     click.echo(f"  coworking : http://127.0.0.1:{port}")
-    if credentials_file.exists():
-        email, password = (credentials_file.read_text().splitlines() + ["", ""])[:2]
+    if created:
+        # Printed once, when the account is made; afterwards only the file keeps it.
+        click.echo(f"  Identifiant : {created[0]}")
+        click.echo(f"  Mot de passe : {created[1]}")
+        click.echo(f"  (aussi dans {credentials_file}, lisible par vous seul ;")
+        click.echo("   changez-le dans Administration > Comptes, puis supprimez ce fichier)")
+    elif credentials_file.exists():
+        email = credentials_file.read_text().splitlines()[0]
         click.echo(f"  Identifiant : {email}")
-        click.echo(f"  Mot de passe : {password}")
-        click.echo(f"  (gardés dans {credentials_file} ; supprimez ce fichier après")
-        click.echo("   avoir changé le mot de passe dans Administration > Comptes)")
+        click.echo(f"  Mot de passe : celui du premier lancement, gardé dans {credentials_file}")
     else:
         click.echo("  Connectez-vous avec un compte administrateur existant ;")
         click.echo("  pour en créer un : flask --app coworking create-user EMAIL --role admin")
