@@ -705,9 +705,11 @@ def draw_annexes(pdf: bytes, annexes: list[Annex]) -> bytes:
     of contents and the « page x / y » footers count them; here the annexed
     pages are drawn into those last pages.
     """
-    from pypdf import PdfReader, PdfWriter, Transformation
+    from pypdf import PdfWriter, Transformation
 
-    writer = PdfWriter(clone_from=PdfReader(BytesIO(pdf)))
+    # Incremental: the rendered PDF is kept byte for byte (its header, tags and
+    # PDF/A metadata) and only the changed pages are written after it.
+    writer = PdfWriter(BytesIO(pdf), incremental=True)
     total = sum(annex.page_count for annex in annexes)
     first = len(writer.pages) - total
     if first < 0:
