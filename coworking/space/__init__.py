@@ -10,3 +10,10 @@ def register(app: Flask) -> None:
     from coworking.space import views
 
     app.register_blueprint(views.bp)
+
+    from coworking.seed import cli as seed_cli
+    from coworking.seed import demo as seed_demo
+
+    app.cli.add_command(seed_cli.seed_demo_command)
+    # `flask first-run` loads the demo through this when the database is empty.
+    app.extensions["coworking_seed_demo"] = seed_demo.seed_demo_if_empty

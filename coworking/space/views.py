@@ -1,13 +1,234 @@
-"""The dashboard shell."""
+"""The dashboard shell, and the space profile (identity, governance, budget, logo)."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
+import io
+from datetime import datetime
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
+from flask_babel import gettext as _
 
 from coworking.auth.roles import Role
+from coworking.community.models import Document
+from coworking.extensions import db
+from coworking.i18n import PARIS
 from coworking.security import requires
+from coworking.space import profile as profiles
+from coworking.space.forms import (
+    BoardMemberForm,
+    BudgetLineForm,
+    GeneralAssemblyForm,
+    LogoForm,
+    ProfileForm,
+)
+from coworking.space.models import BoardMember, BudgetLine, GeneralAssembly
 
 bp = Blueprint("space", __name__)
+
+
+# --- space profile (admins) ---------------------------------------------------------------
+
+
+def _render_profile(status: int = 200, **forms):
+    """Render the profile page with fresh forms, except those given (carrying errors)."""
+    profile = profiles.get_profile()
+    if "profile_form" not in forms:
+        form = ProfileForm(formdata=None)
+        if profile is not None:
+            form.fill_from(profile)
+        forms["profile_form"] = form
+    forms.setdefault("board_form", BoardMemberForm(formdata=None))
+    forms.setdefault("assembly_form", GeneralAssemblyForm(formdata=None))
+    forms.setdefault("budget_form", BudgetLineForm(formdata=None, year=datetime.now(PARIS).year))
+    forms.setdefault("logo_form", LogoForm(formdata=None))
+    return (
+        render_template(
+            "space/profile.html",
+            profile=profile,
+            board=profiles.board_members(),
+            assemblies=profiles.general_assemblies(),
+            lines=profiles.budget_lines(),
+            totals=profiles.budget_totals(),
+            weekdays=profiles.WEEKDAYS,
+            sources=profiles.INCOME_SOURCES,
+            directions=profiles.BUDGET_DIRECTIONS,
+            **forms,
+        ),
+        status,
+    )
+
+
+def _field_error(form, error: profiles.ProfileError, default: str) -> None:
+    target = getattr(form, error.field or default, None) or getattr(form, default)
+    target.errors = [*target.errors, error.message]
+
+
+@bp.get("/admin/space")
+@requires(Role.ADMIN)
+def profile():
+    return _render_profile()
+
+
+@bp.post("/admin/space")
+@requires(Role.ADMIN)
+def profile_update():
+    form = ProfileForm()
+    if form.validate_on_submit():
+        try:
+            profiles.update_profile(profiles.get_or_create_profile(), form.values())
+        except profiles.ProfileError as error:
+            db.session.rollback()
+            field = error.field or "name"
+            if field == "opening_hours":
+                field = "hours_0"
+            _field_error(form, profiles.ProfileError(error.message, field), "name")
+        else:
+            db.session.commit()
+            flash(_("Profil de l'espace enregistré."), "success")
+            return redirect(url_for("space.profile"))
+    return _render_profile(400, profile_form=form)
+
+
+@bp.post("/admin/space/logo")
+@requires(Role.ADMIN)
+def logo_upload():
+    form = LogoForm()
+    upload = request.files.get("logo")
+    if form.validate_on_submit() and upload is not None and upload.filename:
+        try:
+            profiles.set_logo(
+                profiles.get_or_create_profile(), upload.read(), upload.filename or "logo"
+            )
+        except profiles.ProfileError as error:
+            db.session.rollback()
+            _field_error(form, error, "logo")
+        else:
+            db.session.commit()
+            flash(_("Logo enregistré."), "success")
+            return redirect(url_for("space.profile"))
+    elif not form.errors:
+        form.logo.errors = [_("Choisissez un fichier image.")]
+    return _render_profile(400, logo_form=form)
+
+
+@bp.post("/admin/space/logo/delete")
+@requires(Role.ADMIN)
+def logo_remove():
+    profile = profiles.get_profile()
+    if profile is not None:
+        profiles.remove_logo(profile)
+        db.session.commit()
+        flash(_("Logo retiré."), "success")
+    return redirect(url_for("space.profile"))
+
+
+@bp.get("/space/logo")
+@requires(Role.VIEWER)
+def logo():
+    profile = profiles.get_profile()
+    if profile is None or profile.logo_document_id is None:
+        abort(404)
+    document = db.get_or_404(Document, profile.logo_document_id)
+    response = send_file(
+        io.BytesIO(document.data),
+        mimetype=document.content_type,
+        download_name=document.filename,
+        etag=document.sha256,
+        max_age=300,
+    )
+    return response
+
+
+@bp.post("/admin/space/board")
+@requires(Role.ADMIN)
+def board_add():
+    form = BoardMemberForm()
+    if form.validate_on_submit():
+        try:
+            profiles.add_board_member(form.name.data, form.role.data)
+        except profiles.ProfileError as error:
+            db.session.rollback()
+            _field_error(form, error, "name")
+        else:
+            db.session.commit()
+            flash(_("Membre du bureau ajouté."), "success")
+            return redirect(url_for("space.profile", _anchor="board"))
+    return _render_profile(400, board_form=form)
+
+
+@bp.post("/admin/space/board/<int:member_id>/delete")
+@requires(Role.ADMIN)
+def board_remove(member_id: int):
+    profiles.remove_board_member(db.get_or_404(BoardMember, member_id))
+    db.session.commit()
+    flash(_("Membre du bureau retiré."), "success")
+    return redirect(url_for("space.profile", _anchor="board"))
+
+
+@bp.post("/admin/space/assemblies")
+@requires(Role.ADMIN)
+def assembly_add():
+    form = GeneralAssemblyForm()
+    if form.validate_on_submit():
+        try:
+            profiles.add_general_assembly(
+                form.held_on.data,
+                form.members_present.data,
+                form.members_represented.data,
+                form.notes.data,
+            )
+        except profiles.ProfileError as error:
+            db.session.rollback()
+            _field_error(form, error, "held_on")
+        else:
+            db.session.commit()
+            flash(_("Assemblée générale enregistrée."), "success")
+            return redirect(url_for("space.profile", _anchor="assemblies"))
+    return _render_profile(400, assembly_form=form)
+
+
+@bp.post("/admin/space/assemblies/<int:assembly_id>/delete")
+@requires(Role.ADMIN)
+def assembly_remove(assembly_id: int):
+    profiles.remove_general_assembly(db.get_or_404(GeneralAssembly, assembly_id))
+    db.session.commit()
+    flash(_("Assemblée générale retirée."), "success")
+    return redirect(url_for("space.profile", _anchor="assemblies"))
+
+
+@bp.post("/admin/space/budget")
+@requires(Role.ADMIN)
+def budget_add():
+    form = BudgetLineForm()
+    if form.validate_on_submit():
+        try:
+            profiles.add_budget_line(
+                form.year.data,
+                form.direction.data,
+                form.category.data,
+                form.source.data or None,
+                form.amount.cents,
+            )
+        except profiles.ProfileError as error:
+            db.session.rollback()
+            _field_error(form, error, "category")
+        else:
+            db.session.commit()
+            flash(_("Ligne de budget ajoutée."), "success")
+            return redirect(url_for("space.profile", _anchor="budget"))
+    return _render_profile(400, budget_form=form)
+
+
+@bp.post("/admin/space/budget/<int:line_id>/delete")
+@requires(Role.ADMIN)
+def budget_remove(line_id: int):
+    profiles.remove_budget_line(db.get_or_404(BudgetLine, line_id))
+    db.session.commit()
+    flash(_("Ligne de budget retirée."), "success")
+    return redirect(url_for("space.profile", _anchor="budget"))
+
+
+# --- dashboard ----------------------------------------------------------------------------
 
 
 @bp.get("/")

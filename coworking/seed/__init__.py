@@ -1,0 +1,1 @@
+"""Demo data: a plausible, deterministic community for trying the application (`seed-demo`)."""
