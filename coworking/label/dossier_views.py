@@ -47,7 +47,7 @@ class DossierForm(FlaskForm):
     start = DateField(_l("Du"), validators=[Optional()])
     end = DateField(_l("Au"), validators=[Optional()])
     title = StringField(_l("Titre"), validators=[Optional(), Length(max=services.TITLE_MAX)])
-    lang = SelectField(_l("Langue"), choices=[("fr", _l("français")), ("en", _l("anglais"))])
+    lang = SelectField(_l("Langue"), choices=lambda: [("fr", _("français")), ("en", _("anglais"))])
 
 
 def _default_form() -> DossierForm:
