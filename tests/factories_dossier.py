@@ -189,7 +189,9 @@ def make_year(start: date = date(2024, 1, 1), events: int = 12, extra: dict | No
     """A space with a year of life from ``start``: profile, members, events, partners, press."""
     extra = extra or {}
     ensure_kinds()
-    profile = make_profile(**extra.get("profile", {}))
+    profile = db.session.scalar(db.select(SpaceProfile).limit(1)) or make_profile(
+        **extra.get("profile", {})
+    )
     db.session.add_all(
         [
             BoardMember(name="Claire Président", role="Présidente", position=0),
@@ -294,12 +296,17 @@ def make_year(start: date = date(2024, 1, 1), events: int = 12, extra: dict | No
             ),
         ]
     )
-    make_criterion(
-        "PROG-1", title="Événements organisés", indicator_key="events_held", target=200, position=1
-    )
-    make_criterion(
-        "COM-1", title="Membres actifs", indicator_key="members_active", target=5, position=2
-    )
+    if db.session.scalar(db.select(Criterion).limit(1)) is None:
+        make_criterion(
+            "PROG-1",
+            title="Événements organisés",
+            indicator_key="events_held",
+            target=200,
+            position=1,
+        )
+        make_criterion(
+            "COM-1", title="Membres actifs", indicator_key="members_active", target=5, position=2
+        )
     db.session.flush()
     return {
         "profile": profile,

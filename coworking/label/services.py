@@ -32,7 +32,7 @@ from typing import Any
 from flask import current_app, render_template
 from flask_babel import force_locale
 from flask_babel import gettext as _
-from sqlalchemy import and_, delete, func, insert, or_, select, update
+from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 
 from coworking.audit import services as audit
 from coworking.community.models import Document, Outcome, Partner, PressArticle
@@ -426,7 +426,15 @@ def _annex_documents(evidence_ids: set[int]) -> list[Document]:
                     Document.id.in_(sorted(evidence_ids) or [-1]),
                 ),
             )
-            .order_by(Document.kind.desc(), Document.title, Document.id)
+            .order_by(
+                case(
+                    (Document.kind == "statutes", 0),
+                    (Document.kind == "support_letter", 1),
+                    else_=2,
+                ),
+                Document.title,
+                Document.id,
+            )
         )
     )
 
@@ -705,11 +713,13 @@ def draw_annexes(pdf: bytes, annexes: list[Annex]) -> bytes:
     of contents and the « page x / y » footers count them; here the annexed
     pages are drawn into those last pages.
     """
-    from pypdf import PdfWriter, Transformation
+    from pypdf import PdfReader, PdfWriter, Transformation
 
     # Incremental: the rendered PDF is kept byte for byte (its header, tags and
     # PDF/A metadata) and only the changed pages are written after it.
     writer = PdfWriter(BytesIO(pdf), incremental=True)
+    # pypdf's incremental trailer leaves out /Info (title, author) unless it is set again.
+    writer.add_metadata(PdfReader(BytesIO(pdf)).metadata)
     total = sum(annex.page_count for annex in annexes)
     first = len(writer.pages) - total
     if first < 0:
