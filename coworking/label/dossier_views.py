@@ -110,8 +110,10 @@ def create():
         db.session.rollback()
         getattr(form, error.field or "start").errors.append(error.message)
         return _list_page(form, 400)
-    db.session.commit()
     dossier_id = dossier.id
+    db.session.commit()
+    # Nothing may touch the session between the commit and an inline build: a lazy
+    # refresh would open a write transaction that the build would then wait for.
     worker.start()
     flash(_("Dossier mis en file d'attente : il sera prêt dans quelques secondes."), "success")
     return redirect(url_for("dossiers.show", dossier_id=dossier_id), 303)
