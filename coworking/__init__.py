@@ -43,6 +43,13 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = settings.load_secret_key(app.instance_path)
 
+    proxies = int(app.config.get("COWORKING_TRUSTED_PROXIES") or 0)
+    if proxies:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        # Behind a reverse proxy: the client's address (login throttling) and scheme come from it.
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+
     register_extensions(app)
     register_blueprints(app)
     register_commands(app)
@@ -67,7 +74,7 @@ def register_extensions(app: Flask) -> None:
 
 
 # Each feature package has register(app), which adds its blueprints and commands.
-FEATURES = ("space", "members", "events", "community", "stats", "label")
+FEATURES = ("space", "members", "events", "community", "stats", "label", "backup")
 
 
 def register_blueprints(app: Flask) -> None:
@@ -87,6 +94,7 @@ def register_commands(app: Flask) -> None:
 
     app.cli.add_command(auth_cli.create_user_command)
     app.cli.add_command(auth_cli.first_run_command)
+    app.cli.add_command(auth_cli.create_token_command)
 
 
 def register_hooks(app: Flask) -> None:

@@ -65,6 +65,7 @@ def default_settings(instance_path: str) -> dict[str, object]:
         "COWORKING_LANGUAGES": ("fr", "en"),
         "COWORKING_TIMEZONE": "Europe/Paris",
         "COWORKING_DOSSIER_WORKER": os.environ.get("COWORKING_DOSSIER_WORKER", "thread"),
+        "COWORKING_TRUSTED_PROXIES": int(os.environ.get("COWORKING_TRUSTED_PROXIES", 0)),
         "COWORKING_RETENTION_YEARS": int(os.environ.get("COWORKING_RETENTION_YEARS", 3)),
     }
 

@@ -100,6 +100,9 @@ def enforce_access() -> Any:
         abort(403)
 
     token_auth = getattr(current_user, "is_api_token", False)
+    if needed is not None and not current_user.is_authenticated and is_api_request():
+        # An API call without a valid token is told so (401), not that a CSRF token is missing.
+        return _json_error(401, _("Authentification requise."))
     if request.method not in SAFE_METHODS and not token_auth:
         csrf.protect()
     if needed is None:

@@ -100,3 +100,19 @@ def test_instance_path_env_is_respected(tmp_path, monkeypatch):
     application = create_app({"SECRET_KEY": "x"})
     assert application.instance_path == str(tmp_path / "inst")
     assert os.path.isdir(application.instance_path)
+
+
+def test_trusted_proxy_gives_the_client_address(tmp_path, monkeypatch):
+    monkeypatch.setenv("COWORKING_INSTANCE_PATH", str(tmp_path))
+    monkeypatch.setenv("COWORKING_TRUSTED_PROXIES", "1")
+    application = create_app({"SECRET_KEY": "x"})
+    seen = {}
+
+    @application.before_request
+    def remember_address():
+        from flask import request
+
+        seen["address"] = request.remote_addr
+
+    application.test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert seen["address"] == "203.0.113.7"

@@ -281,3 +281,21 @@ def test_first_run_creates_one_admin_and_prints_how_to_log_in(app, runner):
     assert password in again.output
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(User)) == 1
+
+
+def test_first_run_inserts_the_built_in_event_kinds(app, runner):
+    from coworking.events.models import EventKind
+
+    runner.invoke(args=["first-run", "--no-demo"])
+    with app.app_context():
+        slugs = set(db.session.scalars(select(EventKind.slug)))
+    assert {
+        "twapero",
+        "conference",
+        "atelier",
+        "formation",
+        "barcamp",
+        "afterwork",
+        "ag",
+        "autre",
+    } <= slugs

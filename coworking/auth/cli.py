@@ -51,6 +51,7 @@ def first_run_command(no_demo: bool) -> None:
     """Load demo data into an empty database, create an admin when none exists, say how to log in."""
     if not no_demo:
         _seed_demo_if_empty()
+    _ensure_reference_data()
     credentials_file = Path(current_app.instance_path) / "first-run-credentials.txt"
     admins = db.session.scalar(
         select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active)
@@ -87,8 +88,32 @@ def first_run_command(no_demo: bool) -> None:
     click.echo("")
 
 
+def _ensure_reference_data() -> None:
+    """Insert the built-in event kinds (and label criteria) a new space starts with."""
+    from coworking.events.services import ensure_default_kinds
+
+    ensure_default_kinds()
+    db.session.commit()
+
+
 def _seed_demo_if_empty() -> None:
     seed = current_app.extensions.get("coworking_seed_demo")
     if seed is None:
         return
     seed()
+
+
+@click.command("create-token")
+@click.option("--name", required=True, help="Nom du jeton (le kiosque, le script).")
+@click.option("--role", default="manager", show_default=True, help="manager ou viewer")
+@with_appcontext
+def create_token_command(name: str, role: str) -> None:
+    """Create an API token; the token alone is printed on the last line (shown once)."""
+    try:
+        token, clear = services.create_api_token(name, role)
+    except services.AccountError as error:
+        db.session.rollback()
+        raise click.ClickException(error.message) from None
+    db.session.commit()
+    click.echo(f"Jeton « {token.name} » créé ({token.role}). Gardez-le : il ne sera plus affiché.")
+    click.echo(clear)

@@ -130,9 +130,12 @@ def reset_password(user: User, password: str) -> None:
     audit.record("user.password_reset", user, user.email)
 
 
-def generate_password() -> str:
-    """Return a random password that meets the policy (about 100 bits)."""
-    return secrets.token_urlsafe(16)
+_PASSWORD_ALPHABET = "abcdefghijkmnopqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # noqa: S105
+
+
+def generate_password(length: int = 20) -> str:
+    """Return a random password that meets the policy (about 115 bits, no look-alike characters)."""
+    return "".join(secrets.choice(_PASSWORD_ALPHABET) for _ in range(length))
 
 
 def _is_last_admin(user: User) -> bool:

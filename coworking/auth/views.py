@@ -205,3 +205,7 @@ def audit_log():
     total = db.session.scalar(select(func.count()).select_from(AuditEntry))
     page = paginate(query, total, per_page=100)
     return render_template("admin/audit.html", page=page)
+
+
+# The API tokens page lives in its own module and adds its routes to this blueprint.
+from coworking.auth import token_views  # noqa: E402, F401

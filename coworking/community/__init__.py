@@ -1,4 +1,4 @@
-"""The community feature."""
+"""The community feature: partners, press, mentions, outcomes and documents."""
 
 from __future__ import annotations
 
@@ -6,4 +6,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Register this feature's blueprints and commands (none yet)."""
+    """Register this feature's blueprint and the import-mentions command."""
+    from coworking.community import cli, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.import_mentions_command)

@@ -68,6 +68,8 @@ class Document(db.Model):
     sha256: Mapped[str] = mapped_column(String(64), index=True)
     # Deferred: listing documents never loads their bytes.
     data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
+    # A small JPEG made at upload for images (None for PDFs or unreadable images).
+    thumbnail: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     partner_id: Mapped[int | None] = mapped_column(
         ForeignKey("partner.id", ondelete="SET NULL"), index=True
     )
@@ -111,7 +113,7 @@ class Mention(db.Model):
     text: Mapped[str] = mapped_column(Text, default="")
     # Normalized, space-separated, without '#'.
     hashtags: Mapped[str] = mapped_column(String(500), default="")
-    url: Mapped[str | None] = mapped_column(String(500))
+    url: Mapped[str | None] = mapped_column(String(2048))
     likes: Mapped[int] = mapped_column(Integer, default=0)
     reposts: Mapped[int] = mapped_column(Integer, default=0)
     event_id: Mapped[int | None] = mapped_column(

@@ -1,4 +1,4 @@
-"""The events feature."""
+"""The events feature: the programme, attendance, calendar import and public feeds."""
 
 from __future__ import annotations
 
@@ -6,4 +6,9 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Register this feature's blueprints and commands (none yet)."""
+    """Register this feature's blueprint and commands."""
+    from coworking.events import cli, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.import_events_command)
+    app.cli.add_command(cli.ensure_kinds_command)

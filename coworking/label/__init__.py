@@ -1,4 +1,4 @@
-"""The label feature."""
+"""The label feature: criteria catalogue, readiness, and the dossier."""
 
 from __future__ import annotations
 
@@ -6,9 +6,18 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Register this feature's blueprints and commands."""
-    from coworking.label import dossier_views
+    """Register the label pages, the dossier archive and the readiness and dossier commands."""
+    from coworking.label import cli, dossier_views, views
     from coworking.label.dossier_cli import dossier_command
 
+    app.register_blueprint(views.bp)
     app.register_blueprint(dossier_views.bp)
+    app.cli.add_command(cli.readiness_command)
     app.cli.add_command(dossier_command)
+
+
+def ensure_default_criteria() -> int:
+    """Add the default criteria catalogue's missing criteria (for first-run and seed-demo)."""
+    from coworking.label.criteria import ensure_default_criteria as ensure
+
+    return ensure()

@@ -56,6 +56,8 @@ class Criterion(db.Model):
     # For declarations: the applicant's statement and whether it is met.
     statement: Mapped[str | None] = mapped_column(Text)
     declared_met: Mapped[bool] = mapped_column(default=False)
+    # A declaration that needs a document attached (statutes, a support letter) to be met.
+    evidence_required: Mapped[bool] = mapped_column(default=False)
     active: Mapped[bool] = mapped_column(default=True)
     position: Mapped[int] = mapped_column(Integer, default=0)
 

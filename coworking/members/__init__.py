@@ -1,4 +1,4 @@
-"""The members feature."""
+"""The members feature: members, plans and memberships, CSV import/export, GDPR."""
 
 from __future__ import annotations
 
@@ -6,4 +6,9 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Register this feature's blueprints and commands (none yet)."""
+    """Register this feature's blueprint and commands."""
+    from coworking.members import cli, views
+
+    app.register_blueprint(views.bp)
+    for command in cli.COMMANDS:
+        app.cli.add_command(command)

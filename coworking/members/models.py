@@ -88,3 +88,13 @@ class Membership(db.Model):
 
     member: Mapped[Member] = relationship(back_populates="memberships")
     plan: Mapped[MembershipPlan] = relationship()
+
+
+class RetentionSetting(db.Model):
+    """The one row saying after how many years members who left are erased (GDPR)."""
+
+    __tablename__ = "member_retention_setting"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    years: Mapped[int] = mapped_column(Integer, default=3)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

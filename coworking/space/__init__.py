@@ -7,9 +7,10 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register this feature's blueprints and commands."""
-    from coworking.space import views
+    from coworking.space import checkin_views, views
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(checkin_views.bp)
 
     from coworking.seed import cli as seed_cli
     from coworking.seed import demo as seed_demo

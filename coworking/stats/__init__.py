@@ -1,4 +1,4 @@
-"""The stats feature."""
+"""The stats feature: indicators over a period, monthly series, mixes and charts."""
 
 from __future__ import annotations
 
@@ -6,4 +6,8 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Register this feature's blueprints and commands (none yet)."""
+    """Register the indicators API and the indicators command."""
+    from coworking.stats import cli, views
+
+    app.register_blueprint(views.bp)
+    app.cli.add_command(cli.indicators_command)

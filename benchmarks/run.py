@@ -1,0 +1,554 @@
+"""Benchmark at real scale: seed, pages, indicators, readiness, dossier, throughput.
+
+Usage: `make bench` (or `.venv/bin/python benchmarks/run.py --help`).
+
+It seeds two SQLite databases with `seed-demo` (full scale and a tenth of it), then measures
+medians over repeated runs, query counts, the dossier's phases and peak memory, and the
+throughput of pages under gunicorn with 2 workers against a bare "hello" route. It writes
+benchmarks/REPORT.md. This is a benchmark, not a test: it asserts nothing, it reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import resource
+import socket
+import sqlite3
+import statistics
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT / "benchmarks" / "data"
+PYTHON = sys.executable
+BENCH_EMAIL = "bench@example.org"
+BENCH_PASSWORD = "benchmark password 2026"
+
+# Targets of issue 8, on this 2-core machine at full scale.
+PAGE_TARGET_MS = 250.0
+PAGE_GROWTH_LIMIT = 2.0
+SEED_TARGET_S = 120.0
+DOSSIER_TARGET_S = 15.0
+DOSSIER_OUR_SHARE_LIMIT = 0.20
+DOSSIER_MEMORY_LIMIT_MB = 500.0
+THROUGHPUT_RATIO_TARGET = 0.30
+
+
+@dataclass
+class Scale:
+    name: str
+    members: int
+    years: int
+    database: Path
+    seed_seconds: float | None = None
+    pages: dict[str, dict[str, float]] = field(default_factory=dict)
+    computations: dict[str, float] = field(default_factory=dict)
+    dossier: dict[str, float] = field(default_factory=dict)
+    throughput: dict[str, float] = field(default_factory=dict)
+
+
+def env_for(database: Path) -> dict[str, str]:
+    env = dict(os.environ)
+    env["COWORKING_DATABASE_URL"] = f"sqlite:///{database}"
+    env["COWORKING_INSTANCE_PATH"] = str(DATA / "instance")
+    env["COWORKING_SECRET_KEY"] = "benchmark-secret-key"
+    env.setdefault("PYTHONPATH", str(ROOT))
+    return env
+
+
+def flask(database: Path, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [PYTHON, "-m", "flask", "--app", "coworking", *args],
+        env=env_for(database),
+        cwd=ROOT,
+        input=stdin,
+        text=True,
+        capture_output=True,
+        check=True,
+    )
+
+
+def seed(scale: Scale, reseed: bool) -> None:
+    """Create and seed the scale's database (kept between runs unless --reseed)."""
+    if scale.database.exists() and not reseed:
+        print(f"[{scale.name}] reusing {scale.database.name} (use --reseed to time the seed)")
+        return
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{scale.database}{suffix}").unlink(missing_ok=True)
+    flask(scale.database, "db", "upgrade")
+    started = time.perf_counter()
+    flask(
+        scale.database,
+        "seed-demo",
+        "--members",
+        str(scale.members),
+        "--years",
+        str(scale.years),
+        "--seed",
+        "1",
+    )
+    scale.seed_seconds = time.perf_counter() - started
+    print(
+        f"[{scale.name}] seed-demo {scale.members} members, {scale.years} years: {scale.seed_seconds:.1f} s"
+    )
+    flask(
+        scale.database,
+        "create-user",
+        BENCH_EMAIL,
+        "--role",
+        "admin",
+        "--password-stdin",
+        stdin=BENCH_PASSWORD + "\n",
+    )
+
+
+def in_process_app(database: Path):
+    os.environ.update(env_for(database))
+    from coworking import create_app
+
+    return create_app({"RATELIMIT_ENABLED": False})
+
+
+def login(client) -> None:
+    page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', page).group(1)
+    response = client.post(
+        "/login", data={"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": token}
+    )
+    if response.status_code != 302:
+        raise SystemExit(f"benchmark login failed ({response.status_code})")
+
+
+def sample_paths(app) -> dict[str, str]:
+    """Pick the pages to measure, with ids of representative rows."""
+    from sqlalchemy import func, select
+
+    from coworking.events.models import Attendance, Event
+    from coworking.extensions import db
+    from coworking.members.models import Member
+
+    with app.app_context():
+        members = db.session.scalar(select(func.count()).select_from(Member))
+        member_id = db.session.scalar(
+            select(Member.id).order_by(Member.id).offset(members // 2).limit(1)
+        )
+        event_id = db.session.scalar(
+            select(Attendance.event_id)
+            .group_by(Attendance.event_id)
+            .order_by(func.count().desc())
+            .limit(1)
+        ) or db.session.scalar(select(Event.id).limit(1))
+    middle_page = max(1, (members // 50) // 2)
+    return {
+        "/": "/",
+        "/members": "/members",
+        "/members?page=N": f"/members?page={middle_page}",
+        "/members/<id>": f"/members/{member_id}",
+        "/events": "/events",
+        "/events/<id>": f"/events/{event_id}",
+        "/checkins": "/checkins",
+        "/community": "/community",
+        "/label": "/label",
+    }
+
+
+def measure_pages(scale: Scale, repeat: int) -> None:
+    from sqlalchemy import event
+
+    from coworking.extensions import db
+
+    app = in_process_app(scale.database)
+    client = app.test_client()
+    login(client)
+    with app.app_context():
+        engine = db.engine
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, *args) -> None:
+        statements.append(statement)
+
+    for label, path in sample_paths(app).items():
+        client.get(path)  # warm caches, templates
+        timings = []
+        queries = 0
+        status = 0
+        for _ in range(repeat):
+            statements.clear()
+            event.listen(engine, "before_cursor_execute", count)
+            started = time.perf_counter()
+            response = client.get(path)
+            timings.append((time.perf_counter() - started) * 1000)
+            event.remove(engine, "before_cursor_execute", count)
+            queries = len(
+                [
+                    s
+                    for s in statements
+                    if not s.lstrip().upper().startswith(("BEGIN", "COMMIT", "ROLLBACK"))
+                ]
+            )
+            status = response.status_code
+        scale.pages[label] = {
+            "median_ms": statistics.median(timings),
+            "queries": queries,
+            "status": status,
+        }
+        print(
+            f"[{scale.name}] {label:18} {statistics.median(timings):8.1f} ms  {queries:3d} queries  HTTP {status}"
+        )
+    with app.app_context():
+        db.engine.dispose()
+
+
+def measure_computations(scale: Scale, repeat: int) -> None:
+    from coworking.label.readiness import evaluate
+    from coworking.stats.indicators import Period, compute_indicators
+
+    app = in_process_app(scale.database)
+    today = date.today()
+    periods = {
+        "12 months": Period(today - timedelta(days=364), today),
+        f"{scale.years} years": Period(
+            today.replace(year=today.year - scale.years) + timedelta(days=1), today
+        ),
+    }
+    with app.app_context():
+        for name, period in periods.items():
+            for label, function in (("indicators", compute_indicators), ("readiness", evaluate)):
+                function(period)
+                timings = []
+                for _ in range(repeat):
+                    started = time.perf_counter()
+                    function(period)
+                    timings.append((time.perf_counter() - started) * 1000)
+                key = f"{label} ({name})"
+                scale.computations[key] = statistics.median(timings)
+                print(f"[{scale.name}] {key:28} {statistics.median(timings):8.1f} ms")
+
+
+def dossier_child(database: Path) -> None:
+    """Build a 12-month dossier in this (child) process and print its timings as JSON."""
+    from coworking.label.services import build_dossier
+    from coworking.stats.indicators import Period
+
+    app = in_process_app(database)
+    today = date.today()
+    with app.app_context():
+        started = time.perf_counter()
+        build = build_dossier(
+            Period(today - timedelta(days=364), today), lang="fr", title="Benchmark"
+        )
+        total = time.perf_counter() - started
+    timings = dict(getattr(build, "timings", {}) or {})
+    timings["total"] = total
+    timings["pages"] = getattr(build, "page_count", 0)
+    timings["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print("DOSSIER_JSON " + json.dumps(timings))
+
+
+def measure_dossier(scale: Scale, repeat: int) -> None:
+    runs = []
+    for _ in range(repeat):
+        result = subprocess.run(
+            [PYTHON, str(Path(__file__).resolve()), "--dossier-child", str(scale.database)],
+            env=env_for(scale.database),
+            cwd=ROOT,
+            text=True,
+            capture_output=True,
+        )
+        line = next(
+            (out for out in result.stdout.splitlines() if out.startswith("DOSSIER_JSON ")), None
+        )
+        if line is None:
+            print(result.stdout[-2000:], result.stderr[-4000:])
+            raise SystemExit("dossier build failed")
+        runs.append(json.loads(line.removeprefix("DOSSIER_JSON ")))
+    keys = sorted({key for run in runs for key in run})
+    scale.dossier = {key: statistics.median(run.get(key, 0.0) for run in runs) for key in keys}
+    print(
+        f"[{scale.name}] dossier 12 months: "
+        + ", ".join(f"{k}={v:.2f}" for k, v in scale.dossier.items())
+    )
+
+
+# --- throughput under gunicorn -------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def session_cookie(port: int) -> str:
+    connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    connection.request("GET", "/login")
+    response = connection.getresponse()
+    body = response.read().decode()
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', body).group(1)
+    from urllib.parse import urlencode
+
+    data = urlencode({"email": BENCH_EMAIL, "password": BENCH_PASSWORD, "csrf_token": token})
+    connection.request(
+        "POST",
+        "/login",
+        body=data,
+        headers={"Content-Type": "application/x-www-form-urlencoded", "Cookie": cookie},
+    )
+    response = connection.getresponse()
+    response.read()
+    if response.status != 302:
+        raise SystemExit(f"gunicorn login failed: {response.status}")
+    return response.getheader("Set-Cookie").split(";")[0]
+
+
+def hammer(port: int, path: str, cookie: str, seconds: float, threads: int) -> float:
+    """Send requests for a fixed time from several keep-alive connections; return requests/s."""
+    done = [0] * threads
+    deadline = time.perf_counter() + seconds
+
+    def worker(index: int) -> None:
+        connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+        while time.perf_counter() < deadline:
+            connection.request("GET", path, headers={"Cookie": cookie})
+            response = connection.getresponse()
+            response.read()
+            if response.status != 200:
+                raise RuntimeError(f"{path}: HTTP {response.status}")
+            done[index] += 1
+        connection.close()
+
+    started = time.perf_counter()
+    pool = [threading.Thread(target=worker, args=(i,)) for i in range(threads)]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    return sum(done) / (time.perf_counter() - started)
+
+
+def measure_throughput(scale: Scale, seconds: float) -> None:
+    port = free_port()
+    env = env_for(scale.database)
+    server = subprocess.Popen(
+        [
+            PYTHON,
+            "-m",
+            "gunicorn",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "benchmarks.wsgi:app",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(100):
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
+                break
+            except OSError:
+                time.sleep(0.1)
+        cookie = session_cookie(port)
+        for label, path in (("hello", "/bench-hello"), ("/members", "/members"), ("/", "/")):
+            hammer(port, path, cookie, 1.0, 4)  # warm-up
+            scale.throughput[label] = hammer(port, path, cookie, seconds, 4)
+            print(f"[{scale.name}] gunicorn -w 2 {label:10} {scale.throughput[label]:8.1f} req/s")
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+
+
+# --- report ----------------------------------------------------------------------------------------
+
+
+def machine() -> dict[str, str]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kb = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f"{kb / 1024 / 1024:.0f} GiB"
+    except (OSError, ValueError, IndexError):
+        pass
+    return {
+        "CPU": f"{cpu} × {os.cpu_count()}",
+        "memory": memory,
+        "OS": platform.platform(),
+        "Python": platform.python_version(),
+        "SQLite": sqlite3.sqlite_version,
+    }
+
+
+def verdict(ok: bool) -> str:
+    return "✅" if ok else "❌"
+
+
+def write_report(full: Scale, tenth: Scale, path: Path, notes: str) -> None:
+    lines = [
+        "# Benchmark report",
+        "",
+        f"Run on {date.today().isoformat()} by `make bench` (benchmarks/run.py).",
+        "",
+    ]
+    lines += ["## Machine", ""] + [f"- {key}: {value}" for key, value in machine().items()] + [""]
+    lines += [
+        "## Seed",
+        "",
+        "| scale | members | years | seed-demo | target |",
+        "|---|---|---|---|---|",
+    ]
+    for scale in (full, tenth):
+        seconds = f"{scale.seed_seconds:.1f} s" if scale.seed_seconds else "(reused)"
+        target = (
+            f"≤ {SEED_TARGET_S:.0f} s {verdict((scale.seed_seconds or 0) <= SEED_TARGET_S)}"
+            if scale is full
+            else ""
+        )
+        lines.append(f"| {scale.name} | {scale.members} | {scale.years} | {seconds} | {target} |")
+    lines += ["", "## Pages (median, in-process, logged in as admin)", ""]
+    lines += [
+        f"| page | {tenth.name} | queries | {full.name} | queries | growth | target ≤ {PAGE_TARGET_MS:.0f} ms, ≤ {PAGE_GROWTH_LIMIT:.0f}× |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for label, result in full.pages.items():
+        small = tenth.pages.get(label, {})
+        growth = (
+            result["median_ms"] / small["median_ms"] if small.get("median_ms") else float("nan")
+        )
+        ok = result["median_ms"] <= PAGE_TARGET_MS and growth <= PAGE_GROWTH_LIMIT
+        same_queries = small.get("queries") == result["queries"]
+        lines.append(
+            f"| `{label}` | {small.get('median_ms', 0):.1f} ms | {small.get('queries', '')} | "
+            f"{result['median_ms']:.1f} ms | {result['queries']}{'' if same_queries else ' ⚠'} | {growth:.2f}× | {verdict(ok)} |"
+        )
+    lines += [
+        "",
+        "## Indicators and readiness (median)",
+        "",
+        f"| computation | {tenth.name} | {full.name} |",
+        "|---|---|---|",
+    ]
+    for key, value in full.computations.items():
+        small_key = key.replace(f"{full.years} years", f"{tenth.years} years")
+        lines.append(f"| {key} | {tenth.computations.get(small_key, 0):.1f} ms | {value:.1f} ms |")
+    if full.dossier:
+        d = full.dossier
+        total = d.get("total", 0.0)
+        ours = total - d.get("layout", 0.0) - d.get("write", 0.0)
+        share = ours / total if total else 0.0
+        lines += [
+            "",
+            f"## Dossier, 12 months, {full.name} (median of runs, each in a fresh process)",
+            "",
+        ]
+        lines += ["| phase | seconds |", "|---|---|"]
+        for key in ("data", "charts", "html", "layout", "write", "annexes", "total"):
+            if key in d:
+                lines.append(f"| {key} | {d[key]:.2f} |")
+        lines += [
+            "",
+            f"- pages: {d.get('pages', 0):.0f}",
+            f"- total {total:.2f} s, target ≤ {DOSSIER_TARGET_S:.0f} s {verdict(total <= DOSSIER_TARGET_S)}",
+            f"- our share (all but WeasyPrint layout and writing): {share:.0%}, target < {DOSSIER_OUR_SHARE_LIMIT:.0%} "
+            f"{verdict(share < DOSSIER_OUR_SHARE_LIMIT)}",
+            f"- peak memory (RSS of the building process): {d.get('peak_rss_mb', 0):.0f} MB, "
+            f"target ≤ {DOSSIER_MEMORY_LIMIT_MB:.0f} MB {verdict(d.get('peak_rss_mb', 0) <= DOSSIER_MEMORY_LIMIT_MB)}",
+        ]
+    if full.throughput:
+        hello = full.throughput.get("hello", 0.0)
+        lines += [
+            "",
+            f"## Throughput under gunicorn, 2 workers, {full.name}",
+            "",
+            "| route | req/s | ratio to hello |",
+            "|---|---|---|",
+        ]
+        for label, value in full.throughput.items():
+            ratio = value / hello if hello else 0.0
+            mark = f" {verdict(ratio >= THROUGHPUT_RATIO_TARGET)}" if label == "/members" else ""
+            lines.append(f"| `{label}` | {value:.0f} | {ratio:.0%}{mark} |")
+        lines.append("")
+        lines.append(
+            f"Target: the member list at ≥ {THROUGHPUT_RATIO_TARGET:.0%} of the hello route's throughput."
+        )
+    if notes:
+        lines += ["", "## Notes", "", notes]
+    path.write_text("\n".join(lines) + "\n")
+    print(f"report written to {path}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--members", type=int, default=5700)
+    parser.add_argument("--years", type=int, default=10)
+    parser.add_argument(
+        "--fraction", type=int, default=10, help="the small scale is 1/N of the full one"
+    )
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--throughput-seconds", type=float, default=8.0)
+    parser.add_argument(
+        "--reseed", action="store_true", help="seed again (and time it) even if the databases exist"
+    )
+    parser.add_argument(
+        "--skip", action="append", default=[], help="pages, computations, dossier, throughput"
+    )
+    parser.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "REPORT.md")
+    parser.add_argument(
+        "--notes", type=Path, help="a Markdown file appended to the report as notes"
+    )
+    parser.add_argument("--dossier-child", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.dossier_child:
+        dossier_child(args.dossier_child)
+        return
+    DATA.mkdir(parents=True, exist_ok=True)
+    full = Scale(
+        "full", args.members, args.years, DATA / f"bench-{args.members}-{args.years}.sqlite3"
+    )
+    small_members = max(1, args.members // args.fraction)
+    small_years = max(1, args.years // args.fraction)
+    tenth = Scale(
+        f"1/{args.fraction}",
+        small_members,
+        small_years,
+        DATA / f"bench-{small_members}-{small_years}.sqlite3",
+    )
+    for scale in (tenth, full):
+        seed(scale, args.reseed)
+    # A tenth of the data: a tenth of the members over a tenth of the years.
+    for scale in (tenth, full):
+        if "pages" not in args.skip:
+            measure_pages(scale, args.repeat)
+        if "computations" not in args.skip:
+            measure_computations(scale, args.repeat)
+    if "dossier" not in args.skip:
+        measure_dossier(full, 3)
+    if "throughput" not in args.skip:
+        measure_throughput(full, args.throughput_seconds)
+    notes = args.notes.read_text() if args.notes and args.notes.exists() else ""
+    write_report(full, tenth, args.report, notes)
+
+
+if __name__ == "__main__":
+    main()

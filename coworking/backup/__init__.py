@@ -1,0 +1,13 @@
+"""Backup and restore: the whole database to one archive, and back (also SQLite → PostgreSQL)."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register(app: Flask) -> None:
+    """Register this feature's commands (export-data, import-data)."""
+    from coworking.backup import cli
+
+    app.cli.add_command(cli.export_data_command)
+    app.cli.add_command(cli.import_data_command)

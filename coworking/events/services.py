@@ -1,0 +1,610 @@
+"""Events: kinds, creation and editing, series, the list and its filters, public feeds."""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, false, func, or_, select
+from sqlalchemy.orm import selectinload
+
+from coworking.audit import services as audit
+from coworking.community.archives import normalize_hashtag
+from coworking.community.models import Partner
+from coworking.csvio import fold_text
+from coworking.database import utcnow
+from coworking.events.attendance import places_held, promote_waiting
+from coworking.events.ical_import import KIND_LABELS, PARIS
+from coworking.events.models import Attendance, Event, EventKind, EventSeries
+from coworking.extensions import db
+from coworking.urls import clean_url
+
+_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+MAX_TITLE = 200
+MAX_LOCATION = 300
+MAX_HASHTAGS = 300
+MAX_DESCRIPTION = 20_000
+MAX_SERIES_OCCURRENCES = 60
+
+KIND_LABELS_EN = {
+    "twapero": "Twapero",
+    "conference": "Talk",
+    "atelier": "Workshop",
+    "formation": "Training",
+    "barcamp": "Barcamp / hackathon",
+    "afterwork": "Afterwork",
+    "ag": "General assembly",
+    "autre": "Other",
+}
+
+WEEKLY = "weekly"
+MONTHLY_NTH_WEEKDAY = "monthly_nth_weekday"
+
+
+class EventError(ValueError):
+    """A change refused because of what the user typed, with a French message and a field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        self.message = message
+        self.field = field
+        super().__init__(message)
+
+
+# --- kinds -------------------------------------------------------------------------------
+
+
+def ensure_default_kinds() -> int:
+    """Insert the built-in kinds that are missing (idempotent); return how many were added."""
+    existing = set(db.session.scalars(select(EventKind.slug)))
+    added = 0
+    for position, (slug, label) in enumerate(KIND_LABELS.items()):
+        if slug in existing:
+            continue
+        db.session.add(
+            EventKind(
+                slug=slug,
+                label_fr=label,
+                label_en=KIND_LABELS_EN.get(slug, label),
+                builtin=True,
+                position=(position + 1) * 10,
+            )
+        )
+        added += 1
+    if added:
+        db.session.flush()
+    return added
+
+
+def all_kinds() -> list[EventKind]:
+    """Return every kind in display order, creating the built-in ones on first use."""
+    kinds = list(db.session.scalars(_kinds_query()))
+    if not {kind.slug for kind in kinds} >= set(KIND_LABELS):
+        ensure_default_kinds()
+        kinds = list(db.session.scalars(_kinds_query()))
+    return kinds
+
+
+def _kinds_query() -> Select[Any]:
+    return select(EventKind).order_by(EventKind.position, EventKind.label_fr)
+
+
+def kind_label(kind: EventKind, locale: str = "fr") -> str:
+    """Return the label of a kind in the given language."""
+    return kind.label_en if locale == "en" and kind.label_en else kind.label_fr
+
+
+def admin_kinds() -> dict[str, str]:
+    """Return the kinds added by admins, slug -> French label (for the iCal import)."""
+    rows = db.session.execute(
+        select(EventKind.slug, EventKind.label_fr).where(EventKind.builtin == false())
+    )
+    return {slug: label for slug, label in rows}
+
+
+def add_kind(label_fr: str, label_en: str = "") -> EventKind:
+    """Add a kind named by admins; its slug comes from the French label."""
+    label_fr = (label_fr or "").strip()
+    label_en = (label_en or "").strip() or label_fr
+    if not label_fr:
+        raise EventError(_("Donnez un nom au type d'événement."), "label_fr")
+    if len(label_fr) > 100 or len(label_en) > 100:
+        raise EventError(_("100 caractères au plus."), "label_fr")
+    slug = fold_text(label_fr).replace(" ", "-")[:32].strip("-")
+    if not slug:
+        raise EventError(_("Le nom doit contenir au moins une lettre ou un chiffre."), "label_fr")
+    ensure_default_kinds()
+    if db.session.get(EventKind, slug) is not None:
+        raise EventError(_("Ce type d'événement existe déjà."), "label_fr")
+    last = db.session.scalar(select(func.max(EventKind.position))) or 0
+    kind = EventKind(
+        slug=slug, label_fr=label_fr, label_en=label_en, builtin=False, position=last + 10
+    )
+    db.session.add(kind)
+    db.session.flush()
+    audit.record("event_kind.create", kind, label_fr, object_id=slug)
+    return kind
+
+
+def delete_kind(kind: EventKind) -> None:
+    """Delete a kind added by admins, if no event uses it."""
+    if kind.builtin:
+        raise EventError(_("Les types prédéfinis ne peuvent pas être supprimés."))
+    used = db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == kind.slug))
+    if used:
+        raise EventError(
+            _("Ce type est utilisé par %(n)s événement(s) : il ne peut pas être supprimé.", n=used)
+        )
+    audit.record("event_kind.delete", kind, kind.label_fr, object_id=kind.slug)
+    db.session.delete(kind)
+    db.session.flush()
+
+
+# --- venues --------------------------------------------------------------------------------
+
+
+def venue_partners() -> list[Partner]:
+    """Return the partners that can host an event (places, or partners that host events)."""
+    return list(
+        db.session.scalars(
+            select(Partner)
+            .where(or_(Partner.kind == "lieu", Partner.hosts_events))
+            .order_by(Partner.name)
+        )
+    )
+
+
+def all_partners() -> list[Partner]:
+    """Return every partner, by name (co-organisers)."""
+    return list(db.session.scalars(select(Partner).order_by(Partner.name)))
+
+
+# --- times -----------------------------------------------------------------------------------
+
+
+def paris_datetime(day: date, at: time | None) -> datetime:
+    """Return the UTC instant of a Paris wall-clock time (midnight when no time)."""
+    return datetime.combine(day, at or time(), tzinfo=PARIS).astimezone(UTC)
+
+
+def local_span(event: Event) -> tuple[date, time | None, date, time | None]:
+    """Return the start and end as Paris dates and times (all-day: inclusive end date)."""
+    start = event.starts_at.astimezone(PARIS)
+    end = event.ends_at.astimezone(PARIS)
+    if event.all_day:
+        last = end.date() - timedelta(days=1) if end.time() == time() else end.date()
+        return start.date(), None, max(last, start.date()), None
+    return start.date(), start.time(), end.date(), end.time()
+
+
+# --- creating and editing --------------------------------------------------------------------
+
+
+@dataclass
+class EventData:
+    """What a manager types for an event (Paris dates and times)."""
+
+    title: str
+    kind: str
+    start_date: date
+    start_time: time | None = None
+    end_date: date | None = None
+    end_time: time | None = None
+    all_day: bool = False
+    venue_partner_id: int | None = None
+    location: str = ""
+    is_public: bool = True
+    is_free: bool = True
+    price_cents: int | None = None
+    capacity: int | None = None
+    hashtags: str = ""
+    description: str = ""
+    url: str = ""
+    partner_ids: list[int] = field(default_factory=list)
+
+
+def normalize_hashtags(text: str) -> str:
+    """Return hashtags as stored: normalized, space-separated, without duplicates."""
+    seen: list[str] = []
+    for part in (text or "").replace(",", " ").split():
+        tag = normalize_hashtag(part)
+        if tag and tag not in seen:
+            seen.append(tag)
+    return " ".join(seen)
+
+
+def _span(data: EventData) -> tuple[datetime, datetime]:
+    """Return the UTC start and end of the data, or refuse impossible times."""
+    end_date = data.end_date or data.start_date
+    if data.all_day:
+        if end_date < data.start_date:
+            raise EventError(_("La date de fin est avant la date de début."), "end_date")
+        return paris_datetime(data.start_date, None), paris_datetime(
+            end_date + timedelta(days=1), None
+        )
+    if data.start_time is None:
+        raise EventError(
+            _("Indiquez l'heure de début (ou cochez « toute la journée »)."), "start_time"
+        )
+    starts_at = paris_datetime(data.start_date, data.start_time)
+    if data.end_time is None:
+        ends_at = starts_at + timedelta(hours=2) if data.end_date is None else None
+        if ends_at is None:
+            raise EventError(_("Indiquez l'heure de fin."), "end_time")
+    else:
+        ends_at = paris_datetime(end_date, data.end_time)
+    if ends_at < starts_at:
+        raise EventError(_("La fin de l'événement est avant son début."), "end_time")
+    return starts_at, ends_at
+
+
+def _check(data: EventData) -> None:
+    title = (data.title or "").strip()
+    if not title:
+        raise EventError(_("Donnez un titre à l'événement."), "title")
+    if len(title) > MAX_TITLE:
+        raise EventError(
+            _("Le titre est trop long (%(max)s caractères au plus).", max=MAX_TITLE), "title"
+        )
+    if db.session.get(EventKind, data.kind or "") is None:
+        raise EventError(_("Choisissez un type d'événement."), "kind")
+    if len(data.location or "") > MAX_LOCATION:
+        raise EventError(
+            _("Le lieu est trop long (%(max)s caractères au plus).", max=MAX_LOCATION), "location"
+        )
+    if len(data.description or "") > MAX_DESCRIPTION:
+        raise EventError(
+            _("La description est trop longue (%(max)s caractères au plus).", max=MAX_DESCRIPTION),
+            "description",
+        )
+    if data.capacity is not None and data.capacity < 0:
+        raise EventError(_("La capacité ne peut pas être négative."), "capacity")
+    if data.price_cents is not None and data.price_cents < 0:
+        raise EventError(_("Le prix ne peut pas être négatif."), "price")
+    if not data.is_free and not data.price_cents:
+        raise EventError(_("Indiquez le prix d'un événement payant."), "price")
+    if len(normalize_hashtags(data.hashtags)) > MAX_HASHTAGS:
+        raise EventError(_("Trop de mots-dièse."), "hashtags")
+    if (data.url or "").strip() and clean_url(data.url) is None:
+        raise EventError(_("Lien invalide : une adresse http:// ou https:// est attendue."), "url")
+    if len(data.url or "") > 500:
+        raise EventError(_("Le lien est trop long."), "url")
+    if data.venue_partner_id is not None and db.session.get(Partner, data.venue_partner_id) is None:
+        raise EventError(_("Lieu inconnu."), "venue")
+
+
+def _apply(event: Event, data: EventData) -> None:
+    _check(data)
+    event.starts_at, event.ends_at = _span(data)
+    event.title = data.title.strip()
+    event.kind = data.kind
+    event.all_day = data.all_day
+    event.venue_partner_id = data.venue_partner_id
+    event.location = (data.location or "").strip() or None
+    event.is_public = data.is_public
+    event.is_free = data.is_free
+    event.price_cents = None if data.is_free else data.price_cents
+    event.capacity = data.capacity
+    event.hashtags = normalize_hashtags(data.hashtags)
+    event.description = (data.description or "").replace("\r\n", "\n").strip()
+    event.url = clean_url(data.url)
+    wanted = sorted(set(data.partner_ids))
+    partners = (
+        list(db.session.scalars(select(Partner).where(Partner.id.in_(wanted)))) if wanted else []
+    )
+    if len(partners) != len(wanted):
+        raise EventError(_("Partenaire inconnu."), "partners")
+    event.partners = partners
+
+
+def create_event(data: EventData, *, series: EventSeries | None = None) -> Event:
+    """Create an event from what a manager typed."""
+    event = Event(series=series, hashtags="", description="")
+    _apply(event, data)
+    db.session.add(event)
+    db.session.flush()
+    audit.record("event.create", event, event.title)
+    return event
+
+
+def update_event(event: Event, data: EventData) -> Event:
+    """Change an event; the capacity cannot drop below the places already held."""
+    if data.capacity is not None:
+        held = places_held(event.id)
+        if data.capacity < held:
+            raise EventError(
+                _(
+                    "La capacité (%(capacity)s) est inférieure au nombre d'inscrits et de présents (%(held)s).",
+                    capacity=data.capacity,
+                    held=held,
+                ),
+                "capacity",
+            )
+    _apply(event, data)
+    event.updated_at = utcnow()
+    db.session.flush()
+    promote_waiting(event)
+    audit.record("event.update", event, event.title)
+    return event
+
+
+def event_data(event: Event) -> EventData:
+    """Return the data of an existing event, as a manager would type it."""
+    start_date, start_time, end_date, end_time = local_span(event)
+    return EventData(
+        title=event.title,
+        kind=event.kind,
+        start_date=start_date,
+        start_time=start_time,
+        end_date=end_date,
+        end_time=end_time,
+        all_day=event.all_day,
+        venue_partner_id=event.venue_partner_id,
+        location=event.location or "",
+        is_public=event.is_public,
+        is_free=event.is_free,
+        price_cents=event.price_cents,
+        capacity=event.capacity,
+        hashtags=" ".join(f"#{tag}" for tag in event.hashtags.split()),
+        description=event.description,
+        url=event.url or "",
+        partner_ids=[partner.id for partner in event.partners],
+    )
+
+
+def same_day_next_month(day: date) -> date:
+    """Return the same weekday at the same rank next month ("first Thursday" stays so).
+
+    The fifth occurrence, when next month has none, becomes the last one.
+    """
+    nth = (day.day - 1) // 7 + 1
+    year, month = (day.year + 1, 1) if day.month == 12 else (day.year, day.month + 1)
+    return nth_weekday(year, month, day.weekday(), nth if nth < 5 else -1)
+
+
+def duplicate_data(event: Event) -> EventData:
+    """Return the data of the same event next month, on the same weekday and rank."""
+    data = event_data(event)
+    target = same_day_next_month(data.start_date)
+    shift = target - data.start_date
+    data.start_date = target
+    if data.end_date is not None:
+        data.end_date = data.end_date + shift
+    return data
+
+
+def set_cancelled(event: Event, cancelled: bool) -> None:
+    """Mark an event cancelled (kept, shown as such, out of the feeds) or not."""
+    event.cancelled = cancelled
+    event.updated_at = utcnow()
+    db.session.flush()
+    audit.record("event.cancel" if cancelled else "event.uncancel", event, event.title)
+
+
+def delete_event(event: Event) -> None:
+    """Delete an event and its attendance."""
+    audit.record("event.delete", event, event.title)
+    db.session.delete(event)
+    db.session.flush()
+
+
+# --- series ------------------------------------------------------------------------------------
+
+
+def nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
+    """Return the n-th (1..4, or -1 for the last) weekday (0 = Monday) of a month."""
+    days_in_month = pycalendar.monthrange(year, month)[1]
+    if nth == -1:
+        last = date(year, month, days_in_month)
+        return last - timedelta(days=(last.weekday() - weekday) % 7)
+    first = date(year, month, 1)
+    return first + timedelta(days=(weekday - first.weekday()) % 7 + 7 * (nth - 1))
+
+
+def series_dates(rule: str, first: date, until: date, *, nth: int | None = None) -> list[date]:
+    """Return the dates of a weekly series, or a monthly one on the n-th weekday."""
+    if until < first:
+        raise EventError(_("La date de fin de la série est avant son début."), "until")
+    days: list[date] = []
+    if rule == WEEKLY:
+        day = first
+        while day <= until:
+            days.append(day)
+            day += timedelta(days=7)
+    elif rule == MONTHLY_NTH_WEEKDAY:
+        if nth not in (1, 2, 3, 4, -1):
+            raise EventError(_("Choisissez le rang du jour dans le mois."), "nth")
+        year, month = first.year, first.month
+        while True:
+            day = nth_weekday(year, month, first.weekday(), nth)
+            if day > until:
+                break
+            if day >= first:
+                days.append(day)
+            year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    else:
+        raise EventError(_("Choisissez une répétition."), "rule")
+    if len(days) > MAX_SERIES_OCCURRENCES:
+        raise EventError(
+            _(
+                "Une série compte %(max)s événements au plus : rapprochez la date de fin.",
+                max=MAX_SERIES_OCCURRENCES,
+            ),
+            "until",
+        )
+    if not days:
+        raise EventError(_("Aucune date ne tombe dans cette période."), "until")
+    return days
+
+
+def create_series(data: EventData, rule: str, until: date, nth: int | None = None) -> EventSeries:
+    """Create a series and its events, one per date, each its own editable event."""
+    if rule == MONTHLY_NTH_WEEKDAY and nth is not None:
+        # The first date is the n-th weekday of the start month, whatever day was typed.
+        data.start_date = nth_weekday(
+            data.start_date.year, data.start_date.month, data.start_date.weekday(), nth
+        )
+    days = series_dates(rule, data.start_date, until, nth=nth)
+    _check(data)
+    length = (data.end_date or data.start_date) - data.start_date
+    series = EventSeries(
+        title=data.title.strip(),
+        rule=rule,
+        weekday=data.start_date.weekday(),
+        nth=nth if rule == MONTHLY_NTH_WEEKDAY else None,
+    )
+    db.session.add(series)
+    db.session.flush()
+    for day in days:
+        occurrence = EventData(**{**data.__dict__, "partner_ids": list(data.partner_ids)})
+        occurrence.start_date = day
+        occurrence.end_date = day + length if data.end_date is not None else None
+        create_event(occurrence, series=series)
+    audit.record("event_series.create", series, f"{series.title} ({len(days)})")
+    return series
+
+
+# --- the list ------------------------------------------------------------------------------------
+
+
+@dataclass
+class EventFilters:
+    """Filters of the event list: period (Paris dates, inclusive), kind, public, venue."""
+
+    start: date | None = None
+    end: date | None = None
+    kind: str = ""
+    public: str = ""  # "", "1" public, "0" members only
+    venue: str = ""  # "", "space", or a partner id
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def args(self) -> dict[str, str]:
+        """Return the filters as query-string arguments (empty ones left out)."""
+        values = {
+            "from": self.start.isoformat() if self.start else "",
+            "to": self.end.isoformat() if self.end else "",
+            "kind": self.kind,
+            "public": self.public,
+            "venue": self.venue,
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+def parse_date(value: str | None) -> date | None:
+    """Return an ISO date (YYYY-MM-DD), None when empty; ValueError when malformed."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    if not _ISO_DATE.match(value):
+        raise ValueError(value)
+    return date.fromisoformat(value)
+
+
+def parse_period(args: Any) -> tuple[date | None, date | None]:
+    """Return the ?from=&to= period; EventError for a malformed or reversed range."""
+    try:
+        start = parse_date(args.get("from"))
+    except ValueError:
+        raise EventError(_("Date de début invalide (AAAA-MM-JJ attendu)."), "from") from None
+    try:
+        end = parse_date(args.get("to"))
+    except ValueError:
+        raise EventError(_("Date de fin invalide (AAAA-MM-JJ attendu)."), "to") from None
+    if start and end and end < start:
+        raise EventError(_("La période est inversée : « to » est avant « from »."), "to")
+    return start, end
+
+
+def parse_filters(args: Any) -> EventFilters:
+    """Read the list filters from the query string; bad values are reported, not fatal."""
+    filters = EventFilters(
+        kind=(args.get("kind") or "").strip()[:32],
+        public=args.get("public") if args.get("public") in ("0", "1") else "",
+        venue=(args.get("venue") or "").strip(),
+    )
+    try:
+        filters.start, filters.end = parse_period(args)
+    except EventError as error:
+        filters.errors[error.field or "from"] = error.message
+    if filters.venue not in ("", "space") and not filters.venue.isdigit():
+        filters.venue = ""
+    return filters
+
+
+def period_condition(start: date | None, end: date | None) -> Any:
+    """Return the SQL condition of events overlapping the Paris dates (inclusive)."""
+    conditions = []
+    if start is not None:
+        conditions.append(Event.ends_at > paris_datetime(start, None))
+    if end is not None:
+        conditions.append(Event.starts_at < paris_datetime(end + timedelta(days=1), None))
+    return and_(*conditions) if conditions else and_(True)
+
+
+def filtered_query(filters: EventFilters) -> Select[Any]:
+    """Return the select of events matching the filters (no order, no loading options)."""
+    query = select(Event).where(period_condition(filters.start, filters.end))
+    if filters.kind:
+        query = query.where(Event.kind == filters.kind)
+    if filters.public:
+        query = query.where(Event.is_public == (filters.public == "1"))
+    if filters.venue == "space":
+        query = query.where(Event.venue_partner_id.is_(None))
+    elif filters.venue:
+        query = query.where(Event.venue_partner_id == int(filters.venue))
+    return query
+
+
+def list_options() -> list[Any]:
+    """Loading options for showing events in lists (constant number of queries)."""
+    return [
+        selectinload(Event.kind_ref),
+        selectinload(Event.venue_partner),
+        selectinload(Event.partners),
+    ]
+
+
+def attendance_counts(event_ids: Sequence[int]) -> dict[int, dict[str, int]]:
+    """Return {event id: {status: count}} in one query."""
+    if not event_ids:
+        return {}
+    counts: dict[int, dict[str, int]] = {}
+    rows = db.session.execute(
+        select(Attendance.event_id, Attendance.status, func.count())
+        .where(Attendance.event_id.in_(list(event_ids)))
+        .group_by(Attendance.event_id, Attendance.status)
+    )
+    for event_id, status, count in rows:
+        counts.setdefault(event_id, {})[status] = count
+    return counts
+
+
+def month_grid(year: int, month: int) -> list[list[date]]:
+    """Return the weeks (Monday first) covering a month."""
+    return pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
+
+
+def events_by_day(events: Iterable[Event], first: date, last: date) -> dict[date, list[Event]]:
+    """Place events on each Paris day they cover, within first..last."""
+    days: dict[date, list[Event]] = {}
+    for event in events:
+        start_day, _start, end_day, _end = local_span(event)
+        day = max(start_day, first)
+        while day <= min(end_day, last):
+            days.setdefault(day, []).append(event)
+            day += timedelta(days=1)
+    return days
+
+
+def display_location(event: Event, space_name: str = "") -> str:
+    """Return where the event happens, as a line of text."""
+    if event.location:
+        return event.location
+    if event.venue_partner is not None:
+        partner = event.venue_partner
+        return ", ".join(part for part in (partner.name, partner.address) if part)
+    return space_name

@@ -1,0 +1,588 @@
+"""Event pages: the list and month view, an event and its roll call, forms, import, feeds."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_babel import get_locale
+from flask_babel import gettext as _
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from coworking.auth.forms import EmptyForm
+from coworking.auth.roles import Role
+from coworking.events import attendance as roll
+from coworking.events import feeds, importers, services
+from coworking.events.forms import (
+    EventForm,
+    GuestForm,
+    HeadcountForm,
+    ImportForm,
+    KindForm,
+    SeriesForm,
+)
+from coworking.events.ical_import import PARIS
+from coworking.events.models import Attendance, Event, EventKind
+from coworking.extensions import db
+from coworking.members.models import Member
+from coworking.pagination import paginate
+from coworking.security import public, requires
+
+bp = Blueprint("events", __name__)
+
+PER_PAGE = 50
+FEED_MAX_AGE = 300
+ICS_MIMETYPE = "text/calendar; charset=utf-8"
+
+
+def _locale() -> str:
+    return str(get_locale() or "fr")
+
+
+def _kind_labels() -> dict[str, str]:
+    return {kind.slug: services.kind_label(kind, _locale()) for kind in services.all_kinds()}
+
+
+def _form_error(form: Any, error: services.EventError | roll.AttendanceError) -> None:
+    target = getattr(form, error.field or "", None)
+    if target is None or not hasattr(target, "errors"):
+        target = form.title if hasattr(form, "title") else None
+    if target is not None:
+        if not isinstance(target.errors, list):
+            target.errors = list(target.errors)
+        target.errors.append(error.message)
+
+
+@bp.context_processor
+def _template_helpers() -> dict[str, Any]:
+    return {"timedelta_day": timedelta(days=1)}
+
+
+# --- list and month view ---------------------------------------------------------------------
+
+
+@bp.get("/events")
+@requires(Role.VIEWER)
+def index():
+    filters = services.parse_filters(request.args)
+    upcoming = not request.args.get("from") and not request.args.get("to")
+    if upcoming:
+        filters.start = datetime.now(PARIS).date()
+    query = services.filtered_query(filters)
+    total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
+    newest_first = bool(filters.end and not filters.start)
+    order = (
+        (Event.starts_at.desc(), Event.id.desc()) if newest_first else (Event.starts_at, Event.id)
+    )
+    page = paginate(
+        query.options(*services.list_options()).order_by(*order), total, per_page=PER_PAGE
+    )
+    counts = services.attendance_counts([event.id for event in page.items])
+    status = 400 if filters.errors else 200
+    return render_template(
+        "events/index.html",
+        page=page,
+        filters=filters,
+        upcoming=upcoming,
+        counts=counts,
+        kinds=_kind_labels(),
+        venues=services.venue_partners(),
+        today=datetime.now(PARIS).date(),
+    ), status
+
+
+@bp.get("/events/calendar")
+@requires(Role.VIEWER)
+def month():
+    today = datetime.now(PARIS).date()
+    try:
+        first = date.fromisoformat(request.args.get("month", "") + "-01")
+    except ValueError:
+        first = today.replace(day=1)
+    weeks = services.month_grid(first.year, first.month)
+    filters = services.parse_filters(request.args)
+    filters.errors.clear()
+    month_args = {k: v for k, v in filters.args().items() if k not in ("from", "to")}
+    filters.start, filters.end = weeks[0][0], weeks[-1][-1]
+    events = db.session.scalars(
+        services.filtered_query(filters)
+        .options(*services.list_options())
+        .order_by(Event.starts_at, Event.id)
+    ).all()
+    previous = (first - timedelta(days=1)).replace(day=1)
+    following = (first + timedelta(days=32)).replace(day=1)
+    return render_template(
+        "events/month.html",
+        first=first,
+        weeks=weeks,
+        days=services.events_by_day(events, weeks[0][0], weeks[-1][-1]),
+        previous=previous,
+        following=following,
+        today=today,
+        filters=filters,
+        month_args=month_args,
+        kinds=_kind_labels(),
+        venues=services.venue_partners(),
+    )
+
+
+@bp.get("/events/export.ics")
+@requires(Role.MANAGER)
+def export_ics():
+    filters = services.parse_filters(request.args)
+    if filters.errors:
+        return _back_with_error(" ".join(filters.errors.values()))
+    _name, address = feeds.space_identity()
+    events = db.session.scalars(
+        services.filtered_query(filters)
+        .options(*services.list_options())
+        .order_by(Event.starts_at, Event.id)
+    ).all()
+    items = [feeds.feed_event(event, address) for event in events]
+    body = feeds.calendar_bytes(items, _event_url, request.host)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = ICS_MIMETYPE
+    response.headers["Content-Disposition"] = 'attachment; filename="evenements.ics"'
+    return response
+
+
+def _back_with_error(message: str):
+    flash(message, "error")
+    return redirect(url_for("events.index"))
+
+
+# --- one event -------------------------------------------------------------------------------
+
+
+def _load_event(event_id: int) -> Event:
+    event = db.session.scalar(
+        select(Event)
+        .where(Event.id == event_id)
+        .options(*services.list_options(), selectinload(Event.series))
+    )
+    if event is None:
+        abort(404)
+    return event
+
+
+@bp.get("/events/<int:event_id>")
+@requires(Role.VIEWER)
+def show(event_id: int):
+    event = _load_event(event_id)
+    return _render_show(event)
+
+
+def _render_show(event: Event, *, guest_form: GuestForm | None = None, status: int = 200):
+    query = (request.args.get("q") or "").strip()[:100]
+    people = roll.roll_call(event)
+    on_list = {row.member_id for row in people if row.member_id and row.status != roll.CANCELLED}
+    found = roll.search_members(query) if query else []
+    counts = {status_: 0 for status_ in roll.STATUSES}
+    for row in people:
+        counts[row.status] += 1
+    _name, address = feeds.space_identity()
+    headcount_form = HeadcountForm(headcount=event.headcount)
+    return render_template(
+        "events/show.html",
+        event=event,
+        kinds=_kind_labels(),
+        location=services.display_location(event, address),
+        people=people,
+        counts=counts,
+        held=counts[roll.REGISTERED] + counts[roll.ATTENDED],
+        query=query,
+        found=found,
+        on_list=on_list,
+        guest_form=guest_form or GuestForm(),
+        headcount_form=headcount_form,
+        button_form=EmptyForm(),
+        display_name=roll.display_name,
+    ), status
+
+
+@bp.get("/events/<int:event_id>/event.ics")
+@requires(Role.VIEWER)
+def event_ics(event_id: int):
+    event = _load_event(event_id)
+    _name, address = feeds.space_identity()
+    body = feeds.calendar_bytes([feeds.feed_event(event, address)], _event_url, request.host)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = ICS_MIMETYPE
+    response.headers["Content-Disposition"] = f'attachment; filename="evenement-{event.id}.ics"'
+    return response
+
+
+def _event_url(event: Any) -> str:
+    return url_for("events.show", event_id=event.id, _external=True)
+
+
+# --- create, edit, duplicate, series ----------------------------------------------------------
+
+
+@bp.route("/events/new", methods=["GET", "POST"])
+@requires(Role.MANAGER)
+def new():
+    form = EventForm()
+    form.fill_choices()
+    if request.method == "GET":
+        source_id = request.args.get("duplicate", "")
+        if source_id.isdigit():
+            source = _load_event(int(source_id))
+            form.load(services.duplicate_data(source))
+        else:
+            form.kind.data = form.kind.data or "autre"
+        return render_template("events/form.html", form=form, event=None, series=False)
+    if form.validate_on_submit():
+        try:
+            event = services.create_event(form.event_data())
+        except services.EventError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Événement « %(title)s » créé.", title=event.title), "success")
+            return redirect(url_for("events.show", event_id=event.id))
+    return render_template("events/form.html", form=form, event=None, series=False), 400
+
+
+@bp.get("/events/<int:event_id>/duplicate")
+@requires(Role.MANAGER)
+def duplicate(event_id: int):
+    return redirect(url_for("events.new", duplicate=event_id))
+
+
+@bp.route("/events/series/new", methods=["GET", "POST"])
+@requires(Role.MANAGER)
+def new_series():
+    form = SeriesForm()
+    form.fill_choices()
+    if request.method == "GET":
+        form.kind.data = form.kind.data or "twapero"
+        return render_template("events/form.html", form=form, event=None, series=True)
+    if form.validate_on_submit():
+        nth = int(form.nth.data) if form.nth.data in ("1", "2", "3", "4", "-1") else None
+        try:
+            series = services.create_series(form.event_data(), form.rule.data, form.until.data, nth)
+        except services.EventError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            count = db.session.scalar(
+                select(func.count()).select_from(Event).where(Event.series_id == series.id)
+            )
+            db.session.commit()
+            flash(_("Série créée : %(n)s événements.", n=count), "success")
+            return redirect(url_for("events.index", kind=form.kind.data))
+    return render_template("events/form.html", form=form, event=None, series=True), 400
+
+
+@bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
+@requires(Role.MANAGER)
+def edit(event_id: int):
+    event = _load_event(event_id)
+    form = EventForm()
+    form.fill_choices()
+    if request.method == "GET":
+        form.load(services.event_data(event))
+        return render_template("events/form.html", form=form, event=event, series=False)
+    if form.validate_on_submit():
+        try:
+            services.update_event(event, form.event_data())
+        except services.EventError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Événement modifié."), "success")
+            return redirect(url_for("events.show", event_id=event.id))
+    return render_template("events/form.html", form=form, event=event, series=False), 400
+
+
+@bp.post("/events/<int:event_id>/cancel")
+@requires(Role.MANAGER)
+def cancel(event_id: int):
+    event = _load_event(event_id)
+    services.set_cancelled(event, not event.cancelled)
+    db.session.commit()
+    flash(_("Événement annulé.") if event.cancelled else _("Événement rétabli."), "success")
+    return redirect(url_for("events.show", event_id=event.id))
+
+
+@bp.post("/events/<int:event_id>/delete")
+@requires(Role.MANAGER)
+def delete(event_id: int):
+    event = _load_event(event_id)
+    title = event.title
+    services.delete_event(event)
+    db.session.commit()
+    flash(_("Événement « %(title)s » supprimé.", title=title), "success")
+    return redirect(url_for("events.index"))
+
+
+# --- roll call --------------------------------------------------------------------------------
+
+
+def _back_to_roll_call(event: Event, query: str = ""):
+    args: dict[str, Any] = {"event_id": event.id, "_anchor": "roll-call"}
+    if query:
+        args["q"] = query
+    return redirect(url_for("events.show", **args), 303)
+
+
+@bp.post("/events/<int:event_id>/attendance/member")
+@requires(Role.MANAGER)
+def add_member(event_id: int):
+    event = _load_event(event_id)
+    member_id = request.form.get("member_id", "")
+    member = db.session.get(Member, int(member_id)) if member_id.isdigit() else None
+    if member is None:
+        flash(_("Membre introuvable."), "error")
+        return _back_to_roll_call(event)
+    try:
+        row = roll.add_member(event, member, attended=request.form.get("mode") != "register")
+    except roll.AttendanceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_status_message(row), "success")
+    return _back_to_roll_call(event)
+
+
+@bp.post("/events/<int:event_id>/attendance/guest")
+@requires(Role.MANAGER)
+def add_guest(event_id: int):
+    event = _load_event(event_id)
+    form = GuestForm()
+    if not form.validate_on_submit():
+        return _render_show(event, guest_form=form, status=400)
+    try:
+        row = roll.add_guest(
+            event, form.guest_name.data, attended=request.form.get("mode") != "register"
+        )
+    except roll.AttendanceError as error:
+        db.session.rollback()
+        _form_error(form, error)
+        return _render_show(event, guest_form=form, status=400)
+    db.session.commit()
+    flash(_status_message(row), "success")
+    return _back_to_roll_call(event)
+
+
+@bp.post("/events/<int:event_id>/attendance/<int:attendance_id>")
+@requires(Role.MANAGER)
+def set_status(event_id: int, attendance_id: int):
+    event = _load_event(event_id)
+    row = db.session.scalar(
+        select(Attendance).where(Attendance.id == attendance_id, Attendance.event_id == event.id)
+    )
+    if row is None:
+        flash(_("Cette personne n'est plus sur la liste."), "error")
+        return _back_to_roll_call(event)
+    try:
+        roll.set_status(row, request.form.get("status", ""))
+    except roll.AttendanceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_status_message(row), "success")
+    return _back_to_roll_call(event)
+
+
+def _status_message(row: Attendance) -> str:
+    name = roll.display_name(row)
+    messages = {
+        roll.ATTENDED: _("%(name)s : présent.", name=name),
+        roll.NO_SHOW: _("%(name)s : absent.", name=name),
+        roll.REGISTERED: _("%(name)s : inscrit.", name=name),
+        roll.WAITING: _("%(name)s : en liste d'attente (complet).", name=name),
+        roll.CANCELLED: _("%(name)s : inscription annulée.", name=name),
+    }
+    return messages.get(row.status, name)
+
+
+@bp.post("/events/<int:event_id>/headcount")
+@requires(Role.MANAGER)
+def headcount(event_id: int):
+    event = _load_event(event_id)
+    form = HeadcountForm()
+    if not form.validate_on_submit():
+        for errors in form.errors.values():
+            for message in errors:
+                flash(message, "error")
+        return _back_to_roll_call(event)
+    try:
+        roll.set_headcount(event, form.headcount.data)
+    except roll.AttendanceError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Effectif enregistré."), "success")
+    return _back_to_roll_call(event)
+
+
+# --- import -----------------------------------------------------------------------------------
+
+
+@bp.route("/events/import", methods=["GET", "POST"])
+@requires(Role.MANAGER)
+def import_calendar():
+    form = ImportForm()
+    if request.method == "GET":
+        return render_template("events/import.html", form=form, report=None)
+    upload = request.files.get("file")
+    data = upload.read(current_app.config["COWORKING_MAX_UPLOAD_BYTES"] + 1) if upload else b""
+    if not form.validate_on_submit():
+        return render_template("events/import.html", form=form, report=None), 400
+    if not data:
+        form.file.errors = [_("Choisissez un fichier .ics.")]
+        return render_template("events/import.html", form=form, report=None), 400
+    if len(data) > current_app.config["COWORKING_MAX_UPLOAD_BYTES"]:
+        form.file.errors = [_("Le fichier est trop volumineux.")]
+        return render_template("events/import.html", form=form, report=None), 400
+    try:
+        report = importers.import_calendar(data)
+    except importers.EventImportError as error:
+        db.session.rollback()
+        form.file.errors = [error.message]
+        return render_template("events/import.html", form=form, report=None), 400
+    db.session.commit()
+    flash(
+        _(
+            "Import terminé : %(created)s créés, %(updated)s mis à jour, %(unchanged)s inchangés.",
+            created=report.created,
+            updated=report.updated,
+            unchanged=report.unchanged,
+        ),
+        "success",
+    )
+    return render_template("events/import.html", form=ImportForm(formdata=None), report=report)
+
+
+# --- admin: kinds ----------------------------------------------------------------------------------
+
+
+def _kinds_page(form: KindForm, status: int = 200):
+    kinds = services.all_kinds()
+    rows = db.session.execute(select(Event.kind, func.count()).group_by(Event.kind))
+    used = {slug: count for slug, count in rows}
+    return render_template("events/kinds.html", kinds=kinds, used=used, form=form), status
+
+
+@bp.get("/admin/kinds")
+@requires(Role.ADMIN)
+def kinds():
+    response = _kinds_page(KindForm())
+    db.session.commit()  # the built-in kinds, created on first visit
+    return response
+
+
+@bp.post("/admin/kinds")
+@requires(Role.ADMIN)
+def add_kind():
+    form = KindForm()
+    if form.validate_on_submit():
+        try:
+            kind = services.add_kind(form.label_fr.data, form.label_en.data or "")
+        except services.EventError as error:
+            db.session.rollback()
+            _form_error(form, error)
+        else:
+            db.session.commit()
+            flash(_("Type « %(label)s » ajouté.", label=kind.label_fr), "success")
+            return redirect(url_for("events.kinds"))
+    return _kinds_page(form, 400)
+
+
+@bp.post("/admin/kinds/<slug>/delete")
+@requires(Role.ADMIN)
+def delete_kind(slug: str):
+    kind = db.get_or_404(EventKind, slug)
+    try:
+        services.delete_kind(kind)
+    except services.EventError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Type supprimé."), "success")
+    return redirect(url_for("events.kinds"))
+
+
+# --- public feeds ------------------------------------------------------------------------------------
+
+
+def _feed_period() -> tuple[date | None, date | None]:
+    start, end = services.parse_period(request.args)
+    if start is None and not request.args.get("to"):
+        start = feeds.default_start()
+    return start, end
+
+
+def _conditional(response: Response, events: list[feeds.FeedEvent]) -> Response:
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = f"public, max-age={FEED_MAX_AGE}"
+    response.vary.add("Accept-Encoding")
+    response.set_etag(hashlib.sha256(response.get_data()).hexdigest()[:32])
+    modified = feeds.last_modified(events)
+    if modified is not None:
+        response.last_modified = modified
+    return response.make_conditional(request)
+
+
+def _feed_error(message: str, *, as_json: bool) -> Response:
+    if as_json:
+        response = jsonify({"error": message})
+    else:
+        response = Response(message + "\n", mimetype="text/plain")
+    response.status_code = 400
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.get("/calendar.ics")
+@public
+def calendar_feed():
+    try:
+        start, end = _feed_period()
+    except services.EventError as error:
+        return _feed_error(error.message, as_json=False)
+    events = feeds.public_events(start, end)
+    # No link to our event pages: they need a login.
+    body = feeds.calendar_bytes(events, None, request.host)
+    response = Response(body, mimetype="text/calendar")
+    response.headers["Content-Type"] = ICS_MIMETYPE
+    response.headers["Content-Disposition"] = 'inline; filename="agenda.ics"'
+    return _conditional(response, events)
+
+
+@bp.get("/api/v1/events")
+@public
+def api_events():
+    try:
+        start, end = _feed_period()
+    except services.EventError as error:
+        return _feed_error(error.message, as_json=True)
+    events = feeds.public_events(start, end)
+    labels = feeds.kind_labels(_locale())
+    payload = {"events": [feeds.api_event(event, labels) for event in events]}
+    body = json.dumps(payload, ensure_ascii=False, separators=(",", ":"))
+    response = Response(body, mimetype="application/json")
+    return _conditional(response, events)

@@ -1,0 +1,356 @@
+"""Readiness for the label: each active criterion evaluated over a period, and a weighted score.
+
+Metric criteria take their value from `compute_indicators` (the same numbers as
+the dashboard, the API and the dossier). Declarations are met when the
+applicant declared them met, or when the data checks them (see
+`coworking.label.criteria.DECLARATION_CHECKS`), and — when the criterion asks
+for evidence — a document is attached to it or, for the statutes and the
+local-authority support letters, uploaded with that kind.
+
+The score is the sum of the weights of the criteria met over the sum of all
+active criteria's weights (0 when there is none). The query count does not
+depend on the data: criteria (+ their documents), one indicator query, and at
+most three queries for the declaration checks.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from coworking.community.models import Document, Partner
+from coworking.extensions import db
+from coworking.label.criteria import COMPARATOR_SIGNS
+from coworking.label.models import Criterion
+from coworking.space.models import BudgetLine, SpaceProfile
+from coworking.stats.charts import french_number
+from coworking.stats.indicators import (
+    INDICATORS,
+    compute_indicators,
+    format_value,
+    open_days_per_week,
+)
+from coworking.stats.periods import Period
+
+__all__ = ["CriterionResult", "Evidence", "Readiness", "compare", "evaluate", "gap_text"]
+
+EVIDENCE_KINDS = {"space_legal_structure": "statutes", "local_authority_support": "support_letter"}
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """A document supporting a declaration."""
+
+    id: int
+    title: str
+    kind: str
+    sha256: str
+
+    def as_dict(self) -> dict[str, object]:
+        return {"id": self.id, "title": self.title, "kind": self.kind, "sha256": self.sha256}
+
+
+@dataclass
+class CriterionResult:
+    code: str
+    title: str
+    kind: str
+    pillar: str
+    target: float | None
+    comparator: str
+    value: float | int | None
+    met: bool
+    gap_text: str
+    evidence: list[Evidence] = field(default_factory=list)
+    statement: str | None = None
+    weight: float = 1.0
+    indicator_key: str | None = None
+    description: str = ""
+    declared_met: bool = False
+    checked_by_data: bool | None = None
+    evidence_required: bool = False
+    advice: str = ""
+
+    @property
+    def target_text(self) -> str:
+        """Return the target for people: « ≥ 200 », « ≥ 70 % », « oui »."""
+        if self.kind == "declaration" and self.target is None:
+            return _("oui")
+        if self.target is None:
+            return "—"
+        sign = COMPARATOR_SIGNS.get(self.comparator, "")
+        key = self.indicator_key if self.indicator_key in INDICATORS else "events_held"
+        return f"{sign} {format_value(key, self.target)}"
+
+    @property
+    def value_text(self) -> str:
+        if self.kind == "declaration" and self.indicator_key not in INDICATORS:
+            if self.value is None:
+                return _("oui") if self.met else _("non")
+            return french_number(self.value)
+        key = self.indicator_key if self.indicator_key in INDICATORS else "events_held"
+        return format_value(key, self.value)
+
+    def as_dict(self) -> dict[str, object]:
+        """Return the JSON form of the CLI and the dossier snapshot."""
+        return {
+            "code": self.code,
+            "title": self.title,
+            "kind": self.kind,
+            "pillar": self.pillar,
+            "indicator": self.indicator_key,
+            "comparator": self.comparator,
+            "target": self.target,
+            "value": self.value,
+            "met": self.met,
+            "weight": self.weight,
+            "gap": self.gap_text,
+            "statement": self.statement,
+            "evidence": [item.as_dict() for item in self.evidence],
+        }
+
+
+@dataclass
+class Readiness:
+    period: Period
+    score: float
+    results: list[CriterionResult]
+    indicators: dict[str, float | int | None]
+
+    @property
+    def met_count(self) -> int:
+        return sum(1 for result in self.results if result.met)
+
+    @property
+    def next_steps(self) -> list[CriterionResult]:
+        """Return the criteria not met, heaviest first, then those closest to their target."""
+        return sorted(
+            (result for result in self.results if not result.met),
+            key=lambda r: (-r.weight, _distance(r), r.code),
+        )
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "period": self.period.as_dict(),
+            "score": self.score,
+            "met": self.met_count,
+            "total": len(self.results),
+            "criteria": [result.as_dict() for result in self.results],
+        }
+
+
+def _distance(result: CriterionResult) -> float:
+    """How far a criterion is from its target, as a share of the target (declarations first)."""
+    if result.kind == "declaration" or not result.target or result.value is None:
+        return 0.0 if result.kind == "declaration" else 1.0
+    return abs(result.target - result.value) / abs(result.target)
+
+
+def compare(value: float | None, comparator: str, target: float | None) -> bool:
+    """Tell whether a value meets a target by a comparator (ge, gt, le, lt, eq)."""
+    if value is None or target is None:
+        return False
+    if comparator == "ge":
+        return value >= target - 1e-9
+    if comparator == "gt":
+        return value > target + 1e-9
+    if comparator == "le":
+        return value <= target + 1e-9
+    if comparator == "lt":
+        return value < target - 1e-9
+    if comparator == "eq":
+        return math.isclose(value, target, abs_tol=1e-9)
+    raise ValueError(f"unknown comparator {comparator!r}")
+
+
+def gap_text(key: str, value: float | None, comparator: str, target: float | None) -> str:
+    """Say what is missing in words: « il manque 38 événements », « 4 points de trop »."""
+    if target is None:
+        return ""
+    if value is None:
+        return _("aucune donnée sur la période")
+    if compare(value, comparator, target):
+        return ""
+    definition = INDICATORS[key]
+    if definition.unit in ("percent",):
+        points = french_number(round(abs(target - value) * 100, 1))
+        if comparator in ("ge", "gt"):
+            return _("il manque %(n)s points", n=points)
+        if comparator in ("le", "lt"):
+            return _("%(n)s points de trop", n=points)
+        return _("écart de %(n)s points", n=points)
+    whole = definition.unit == "count"
+    if comparator in ("ge", "gt"):
+        missing = target - value + (1 if comparator == "gt" and whole else 0)
+        missing = math.ceil(missing - 1e-9) if whole else round(missing, 2)
+        return _(
+            "il manque %(n)s %(noun)s", n=french_number(missing), noun=definition.noun(missing)
+        ).strip()
+    if comparator in ("le", "lt"):
+        excess = value - target + (1 if comparator == "lt" and whole else 0)
+        excess = math.ceil(excess - 1e-9) if whole else round(excess, 2)
+        return _("%(n)s %(noun)s de trop", n=french_number(excess), noun=definition.noun(excess))
+    difference = abs(value - target)
+    return _("écart de %(n)s", n=french_number(round(difference, 2)))
+
+
+def _advice(result: CriterionResult) -> str:
+    """Say what to do next for a criterion not met."""
+    if result.kind == "metric":
+        if result.value is None:
+            return _("Enregistrez les données de la période pour cet indicateur.")
+        return _("Objectif : %(gap)s.", gap=result.gap_text)
+    if result.evidence_required and not result.evidence:
+        return _("Joignez le justificatif (document) au critère dans l'administration.")
+    return _("Complétez la déclaration ou les données de l'espace qui la justifient.")
+
+
+def evaluate(period: Period) -> Readiness:
+    """Evaluate every active criterion over the period."""
+    criteria = db.session.scalars(
+        select(Criterion)
+        .where(Criterion.active.is_(True))
+        .options(selectinload(Criterion.documents))
+        .order_by(Criterion.position, Criterion.code)
+    ).all()
+    keys = sorted(
+        {c.indicator_key for c in criteria if c.kind == "metric" and c.indicator_key in INDICATORS}
+    )
+    indicators = compute_indicators(period, keys) if keys else {}
+    checks = _DeclarationData(period, {c.indicator_key for c in criteria if c.kind != "metric"})
+    results = [
+        _metric_result(c, indicators) if c.kind == "metric" else _declaration_result(c, checks)
+        for c in criteria
+    ]
+    for result in results:
+        result.advice = "" if result.met else _advice(result)
+    total = sum(result.weight for result in results)
+    score = sum(result.weight for result in results if result.met) / total if total else 0.0
+    return Readiness(period, round(score, 4), results, indicators)
+
+
+def _base(criterion: Criterion) -> dict[str, Any]:
+    return {
+        "code": criterion.code,
+        "title": criterion.title,
+        "kind": criterion.kind,
+        "pillar": criterion.pillar,
+        "target": criterion.target,
+        "comparator": criterion.comparator,
+        "statement": criterion.statement,
+        "weight": criterion.weight,
+        "indicator_key": criterion.indicator_key,
+        "description": criterion.description,
+        "declared_met": criterion.declared_met,
+        "evidence_required": criterion.evidence_required,
+    }
+
+
+def _documents(documents: list[Document]) -> list[Evidence]:
+    return [Evidence(d.id, d.title, d.kind, d.sha256) for d in documents]
+
+
+def _metric_result(criterion: Criterion, indicators: dict[str, Any]) -> CriterionResult:
+    key = criterion.indicator_key
+    if key not in INDICATORS:
+        return CriterionResult(
+            **_base(criterion),
+            value=None,
+            met=False,
+            gap_text=_("indicateur inconnu : %(key)s", key=key or "—"),
+        )
+    value = indicators.get(key)
+    return CriterionResult(
+        **_base(criterion),
+        value=value,
+        met=compare(value, criterion.comparator, criterion.target),
+        gap_text=gap_text(key, value, criterion.comparator, criterion.target),
+        evidence=_documents(criterion.documents),
+    )
+
+
+class _DeclarationData:
+    """The data the declaration checks need, read once (at most three queries)."""
+
+    def __init__(self, period: Period, checks: set[str | None]) -> None:
+        self.period = period
+        self.profile: SpaceProfile | None = None
+        self.budget_years: list[int] = []
+        self.documents: dict[str, list[Evidence]] = {"statutes": [], "support_letter": []}
+        if checks & {"space_open_coworking", "space_legal_structure"}:
+            self.profile = db.session.scalars(
+                select(SpaceProfile).order_by(SpaceProfile.id).limit(1)
+            ).first()
+        if "budget_of_year" in checks:
+            rows = db.session.execute(
+                select(BudgetLine.year, BudgetLine.direction)
+                .where(BudgetLine.year.between(period.start.year, period.end.year))
+                .group_by(BudgetLine.year, BudgetLine.direction)
+            ).all()
+            directions: dict[int, set[str]] = {}
+            for year, direction in rows:
+                directions.setdefault(year, set()).add(direction)
+            self.budget_years = sorted(
+                year for year, found in directions.items() if {"income", "expense"} <= found
+            )
+        if checks & set(EVIDENCE_KINDS):
+            rows = db.session.execute(
+                select(Document.id, Document.title, Document.kind, Document.sha256)
+                .outerjoin(Partner, Partner.id == Document.partner_id)
+                .where(
+                    (Document.kind == "statutes")
+                    | ((Document.kind == "support_letter") & (Partner.kind == "collectivite"))
+                )
+                .order_by(Document.uploaded_at, Document.id)
+            ).all()
+            for row in rows:
+                self.documents[row.kind].append(Evidence(row.id, row.title, row.kind, row.sha256))
+
+    def check(self, name: str | None, target: float | None) -> tuple[bool | None, float | None]:
+        """Return (met by the data, value shown) for a declaration check; (None, None) if none."""
+        if name == "space_open_coworking":
+            if self.profile is None:
+                return False, None
+            days = open_days_per_week(self.profile.opening_hours)
+            return days >= (target or 0) and bool(self.profile.day_pass_offered), days
+        if name == "space_legal_structure":
+            has_form = self.profile is not None and bool((self.profile.legal_form or "").strip())
+            return has_form, None
+        if name == "local_authority_support":
+            letters = self.documents["support_letter"]
+            return bool(letters), len(letters)
+        if name == "budget_of_year":
+            years = self.budget_years
+            return bool(years), years[-1] if years else None
+        return None, None
+
+
+def _declaration_result(criterion: Criterion, data: _DeclarationData) -> CriterionResult:
+    checked, value = data.check(criterion.indicator_key, criterion.target)
+    evidence = _documents(criterion.documents)
+    kind = EVIDENCE_KINDS.get(criterion.indicator_key or "")
+    if kind:
+        known = {item.id for item in evidence}
+        evidence += [item for item in data.documents[kind] if item.id not in known]
+    stated = criterion.declared_met or checked is True
+    evidence_ok = not criterion.evidence_required or bool(evidence)
+    met = stated and evidence_ok
+    if met:
+        gap = ""
+    elif not stated:
+        gap = _("déclaration à compléter")
+    else:
+        gap = _("justificatif à joindre")
+    return CriterionResult(
+        **_base(criterion),
+        value=value,
+        met=met,
+        gap_text=gap,
+        evidence=evidence,
+        checked_by_data=checked,
+    )

@@ -1,0 +1,820 @@
+"""Member operations: search, create, edit, leave, plans and memberships, CSV, GDPR.
+
+Services flush and never commit: the request or the CLI command commits once.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, and_, exists, func, or_, select, update
+
+from coworking.audit import services as audit
+from coworking.csvio import fold_text
+from coworking.database import utcnow
+from coworking.extensions import db
+from coworking.i18n import PARIS
+from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
+from coworking.members.csv_import import MemberRow, ParsedMembers
+from coworking.members.models import Member, Membership, MembershipPlan, RetentionSetting
+
+SEARCH_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "twitter",
+    "mastodon",
+    "linkedin",
+    "organisation",
+)
+CONSENTS = ("data", "photos", "newsletter")
+PLAN_KINDS = ("day_pass", "ten_day_card", "monthly", "annual", "association_fee")
+TEN_DAY_CARD_DAYS = 10
+END_SOON_DAYS = 15
+DEFAULT_RETENTION_YEARS = 3
+
+
+class MemberError(ValueError):
+    """A user-caused problem with a member operation, with a translated message and a field."""
+
+    def __init__(self, message: str, field: str | None = None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.field = field
+
+
+def member_search_text(member: Any) -> str:
+    """Return the accent- and case-folded text a member is found by."""
+    parts = [getattr(member, name, None) or "" for name in SEARCH_FIELDS]
+    return fold_text(" ".join(str(part) for part in parts if part))
+
+
+def today() -> dt.date:
+    """Return today's date in Europe/Paris (the space's day)."""
+    return utcnow().astimezone(PARIS).date()
+
+
+def plan_kind_labels() -> dict[str, str]:
+    return {
+        "day_pass": _("Passe journée"),
+        "ten_day_card": _("Carte 10 jours"),
+        "monthly": _("Abonnement mensuel"),
+        "annual": _("Abonnement annuel"),
+        "association_fee": _("Adhésion à l'association"),
+    }
+
+
+def profession_labels() -> dict[str, str]:
+    return {slug: _(label) for slug, label in PROFESSION_CATEGORIES.items()}
+
+
+def age_bracket_labels() -> dict[str, str]:
+    return {slug: _(label) for slug, label in AGE_BRACKETS.items()}
+
+
+# --- finding members ------------------------------------------------------------------------
+
+
+@dataclass
+class MemberFilters:
+    """The list's filters, read from the query string; invalid values are ignored."""
+
+    q: str = ""
+    status: str = ""  # "", "current", "left", "active"
+    category: str = ""
+    plan_id: int | None = None
+    joined_from: dt.date | None = None
+    joined_to: dt.date | None = None
+    sort: str = "name"
+    errors: dict[str, str] = field(default_factory=dict)
+
+    SORTS = ("name", "-name", "joined", "-joined", "organisation")
+
+    @classmethod
+    def from_args(cls, args: Any) -> MemberFilters:
+        filters = cls(q=(args.get("q") or "").strip()[:200])
+        status = args.get("status", "")
+        filters.status = status if status in ("current", "left", "active") else ""
+        category = args.get("category", "")
+        filters.category = category if category in PROFESSION_CATEGORIES else ""
+        plan = args.get("plan", "")
+        filters.plan_id = int(plan) if plan.isdigit() else None
+        for name in ("joined_from", "joined_to"):
+            value = (args.get(name) or "").strip()
+            if value:
+                try:
+                    setattr(filters, name, dt.date.fromisoformat(value))
+                except ValueError:
+                    filters.errors[name] = _("Date invalide : écrivez-la AAAA-MM-JJ.")
+        if filters.joined_from and filters.joined_to and filters.joined_from > filters.joined_to:
+            filters.errors["joined_to"] = _("La fin de la période précède son début.")
+            filters.joined_to = None
+        sort = args.get("sort", "name")
+        filters.sort = sort if sort in cls.SORTS else "name"
+        return filters
+
+    def as_args(self) -> dict[str, str]:
+        """Return the non-empty filters as query-string arguments (for links and the pager)."""
+        values = {
+            "q": self.q,
+            "status": self.status,
+            "category": self.category,
+            "plan": str(self.plan_id) if self.plan_id else "",
+            "joined_from": self.joined_from.isoformat() if self.joined_from else "",
+            "joined_to": self.joined_to.isoformat() if self.joined_to else "",
+            "sort": self.sort if self.sort != "name" else "",
+        }
+        return {key: value for key, value in values.items() if value}
+
+
+def active_on_clause(day: dt.date) -> Any:
+    """Return an SQL condition: a membership of the member covers this day."""
+    return exists().where(
+        Membership.member_id == Member.id,
+        Membership.starts_on <= day,
+        Membership.ends_on >= day,
+    )
+
+
+def search_clause(text: str) -> Any:
+    """Return an SQL condition matching every folded word of text in search_text."""
+    words = fold_text(text).split()
+    return and_(*(Member.search_text.contains(word, autoescape=True) for word in words))
+
+
+def filtered_members(filters: MemberFilters) -> Select[Any]:
+    """Return the select of the members matching the filters, not yet sorted."""
+    query = select(Member).where(Member.erased_at.is_(None))
+    if filters.q:
+        query = query.where(search_clause(filters.q))
+    if filters.status == "current":
+        query = query.where(or_(Member.left_on.is_(None), Member.left_on > today()))
+    elif filters.status == "left":
+        query = query.where(Member.left_on.is_not(None), Member.left_on <= today())
+    elif filters.status == "active":
+        query = query.where(active_on_clause(today()))
+    if filters.category:
+        query = query.where(Member.profession_category == filters.category)
+    if filters.plan_id:
+        query = query.where(
+            exists().where(Membership.member_id == Member.id, Membership.plan_id == filters.plan_id)
+        )
+    if filters.joined_from:
+        query = query.where(Member.joined_on >= filters.joined_from)
+    if filters.joined_to:
+        query = query.where(Member.joined_on <= filters.joined_to)
+    return query
+
+
+def sorted_members(query: Select[Any], sort: str) -> Select[Any]:
+    orders = {
+        "name": (Member.last_name, Member.first_name, Member.id),
+        "-name": (Member.last_name.desc(), Member.first_name.desc(), Member.id.desc()),
+        "joined": (Member.joined_on, Member.id),
+        "-joined": (Member.joined_on.desc(), Member.id.desc()),
+        "organisation": (Member.organisation, Member.last_name, Member.id),
+    }
+    return query.order_by(*orders.get(sort, orders["name"]))
+
+
+def count_of(query: Select[Any]) -> int:
+    """Count the rows of a select in SQL."""
+    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+
+
+def active_member_ids(member_ids: Iterable[int], day: dt.date) -> set[int]:
+    """Return which of these members have a membership covering the day (one query)."""
+    ids = list(member_ids)
+    if not ids:
+        return set()
+    return set(
+        db.session.scalars(
+            select(Membership.member_id).where(
+                Membership.member_id.in_(ids),
+                Membership.starts_on <= day,
+                Membership.ends_on >= day,
+            )
+        )
+    )
+
+
+def is_active_on(member: Member, day: dt.date) -> bool:
+    """Tell whether a membership of the member covers the day."""
+    return bool(
+        db.session.scalar(
+            select(func.count())
+            .select_from(Membership)
+            .where(
+                Membership.member_id == member.id,
+                Membership.starts_on <= day,
+                Membership.ends_on >= day,
+            )
+        )
+    )
+
+
+def find_member(ident: str) -> Member | None:
+    """Return the member with this id or e-mail (for the CLI and the API)."""
+    ident = (ident or "").strip()
+    if ident.isdigit():
+        return db.session.get(Member, int(ident))
+    if "@" in ident:
+        return db.session.scalar(select(Member).where(Member.email == ident.lower()))
+    return None
+
+
+def quick_search(text: str, limit: int = 12) -> list[Member]:
+    """Return the current members matching text, for the front desk."""
+    if len(fold_text(text).replace(" ", "")) < 2:
+        return []
+    query = (
+        select(Member)
+        .where(Member.erased_at.is_(None), search_clause(text))
+        .where(or_(Member.left_on.is_(None), Member.left_on > today()))
+        .order_by(Member.last_name, Member.first_name, Member.id)
+        .limit(limit)
+    )
+    return list(db.session.scalars(query))
+
+
+# --- creating and editing ---------------------------------------------------------------------
+
+MEMBER_FIELDS = (
+    "first_name",
+    "last_name",
+    "email",
+    "phone",
+    "twitter",
+    "mastodon",
+    "linkedin",
+    "profession_category",
+    "profession_text",
+    "organisation",
+    "age_bracket",
+    "postcode",
+    "city",
+    "joined_on",
+    "left_on",
+    "heard_from",
+    "notes",
+)
+
+
+def _clean_value(name: str, value: Any) -> Any:
+    if isinstance(value, str):
+        value = value.strip()
+        if name == "notes":
+            value = value.replace("\r\n", "\n")
+        if name == "email":
+            value = value.lower()
+        if not value and name not in ("first_name", "last_name"):
+            return None
+    return value
+
+
+def _check_member(member: Member) -> None:
+    if not (member.first_name or member.last_name):
+        raise MemberError(_("Donnez au moins un nom ou un prénom."), "last_name")
+    if member.profession_category not in PROFESSION_CATEGORIES:
+        raise MemberError(_("Catégorie professionnelle inconnue."), "profession_category")
+    if member.age_bracket and member.age_bracket not in AGE_BRACKETS:
+        raise MemberError(_("Tranche d'âge inconnue."), "age_bracket")
+    if member.left_on and member.joined_on and member.left_on < member.joined_on:
+        raise MemberError(_("La date de départ précède la date d'adhésion."), "left_on")
+    if member.email:
+        clash = db.session.scalar(
+            select(Member.id).where(Member.email == member.email, Member.id != (member.id or -1))
+        )
+        if clash is not None:
+            raise MemberError(_("Un membre a déjà cette adresse e-mail."), "email")
+
+
+def _apply_consents(member: Member, consents: dict[str, Any]) -> None:
+    """Set consent dates: keep an existing date, date a new consent, clear a withdrawn one."""
+    for name in CONSENTS:
+        if name not in consents:
+            continue
+        value = consents[name]
+        attribute = f"consent_{name}_at"
+        if not value:
+            setattr(member, attribute, None)
+        elif isinstance(value, dt.datetime):
+            setattr(member, attribute, value)
+        elif isinstance(value, dt.date):
+            current = getattr(member, attribute)
+            if current is None or current.astimezone(PARIS).date() != value:
+                setattr(member, attribute, dt.datetime.combine(value, dt.time(12), tzinfo=PARIS))
+        elif getattr(member, attribute) is None:
+            setattr(member, attribute, utcnow())
+
+
+def create_member(consents: dict[str, Any] | None = None, **fields: Any) -> Member:
+    """Create a member after checking names, e-mail uniqueness and dates."""
+    member = Member(profession_category="autre", joined_on=today())
+    for name in MEMBER_FIELDS:
+        if name in fields:
+            value = _clean_value(name, fields[name])
+            if value is not None or name not in ("profession_category", "joined_on"):
+                setattr(member, name, value)
+    member.first_name = member.first_name or ""
+    member.last_name = member.last_name or ""
+    _check_member(member)
+    _apply_consents(member, consents or {})
+    member.search_text = member_search_text(member)
+    db.session.add(member)
+    db.session.flush()
+    audit.record("member.create", member, member.full_name)
+    return member
+
+
+def update_member(member: Member, consents: dict[str, Any] | None = None, **fields: Any) -> None:
+    """Change a member's fields after the same checks as at creation."""
+    _refuse_erased(member)
+    with db.session.no_autoflush:
+        for name in MEMBER_FIELDS:
+            if name in fields:
+                value = _clean_value(name, fields[name])
+                if name == "profession_category" and value is None:
+                    value = "autre"
+                if name == "joined_on" and value is None:
+                    continue
+                setattr(member, name, value)
+        member.first_name = member.first_name or ""
+        member.last_name = member.last_name or ""
+        _check_member(member)
+    _apply_consents(member, consents or {})
+    member.search_text = member_search_text(member)
+    db.session.flush()
+    audit.record("member.update", member, member.full_name)
+
+
+def mark_left(member: Member, on: dt.date | None = None) -> None:
+    """Record that the member left the space on a day (today by default)."""
+    _refuse_erased(member)
+    on = on or today()
+    if member.joined_on and on < member.joined_on:
+        raise MemberError(_("La date de départ précède la date d'adhésion."), "left_on")
+    member.left_on = on
+    db.session.flush()
+    audit.record("member.leave", member, member.full_name)
+
+
+def _refuse_erased(member: Member) -> None:
+    if member.erased_at is not None:
+        raise MemberError(_("Ce membre a été effacé : sa fiche ne peut plus changer."))
+
+
+# --- plans and memberships --------------------------------------------------------------------
+
+
+def parse_euros(text: str, field_name: str = "price") -> int:
+    """Read an amount in euros (« 12,50 », « 12.5 €») and return cents."""
+    value = (text or "").replace("€", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+    if not value:
+        return 0
+    try:
+        amount = round(float(value) * 100)
+    except ValueError:
+        raise MemberError(_("Montant invalide : écrivez par exemple 12,50."), field_name) from None
+    if amount < 0 or amount > 100_000_00:
+        raise MemberError(_("Montant hors limites."), field_name)
+    return amount
+
+
+def save_plan(
+    plan: MembershipPlan | None, *, name: str, kind: str, price_cents: int, active: bool
+) -> MembershipPlan:
+    """Create or change a membership plan (admins)."""
+    name = (name or "").strip()
+    if not name or len(name) > 100:
+        raise MemberError(_("Donnez un nom à la formule (100 caractères au plus)."), "name")
+    if kind not in PLAN_KINDS:
+        raise MemberError(_("Type de formule inconnu."), "kind")
+    if price_cents < 0:
+        raise MemberError(_("Montant hors limites."), "price")
+    clash = db.session.scalar(
+        select(MembershipPlan.id).where(
+            func.lower(MembershipPlan.name) == name.lower(),
+            MembershipPlan.id != (plan.id if plan else -1),
+        )
+    )
+    if clash is not None:
+        raise MemberError(_("Une formule porte déjà ce nom."), "name")
+    created = plan is None
+    if plan is None:
+        plan = MembershipPlan()
+        db.session.add(plan)
+    plan.name, plan.kind, plan.price_cents, plan.active = name, kind, price_cents, active
+    db.session.flush()
+    audit.record("plan.create" if created else "plan.update", plan, name)
+    return plan
+
+
+def default_end(plan: MembershipPlan, start: dt.date) -> dt.date:
+    """Return the usual last day of a membership of this plan starting on start."""
+    if plan.kind == "day_pass":
+        return start
+    if plan.kind == "monthly":
+        return _add_months(start, 1) - dt.timedelta(days=1)
+    # Annual plans, association fees and 10-day cards run for a year.
+    return _add_months(start, 12) - dt.timedelta(days=1)
+
+
+def _add_months(day: dt.date, months: int) -> dt.date:
+    month_index = day.month - 1 + months
+    year, month = day.year + month_index // 12, month_index % 12 + 1
+    return dt.date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+
+
+def add_membership(
+    member: Member,
+    plan: MembershipPlan,
+    *,
+    starts_on: dt.date,
+    ends_on: dt.date | None = None,
+    amount_paid_cents: int | None = None,
+    paid_on: dt.date | None = None,
+) -> Membership:
+    """Give a member a membership; its end defaults from the plan's kind."""
+    _refuse_erased(member)
+    ends_on = ends_on or default_end(plan, starts_on)
+    if ends_on < starts_on:
+        raise MemberError(_("La fin de l'adhésion précède son début."), "ends_on")
+    membership = Membership(
+        member_id=member.id,
+        plan_id=plan.id,
+        starts_on=starts_on,
+        ends_on=ends_on,
+        amount_paid_cents=plan.price_cents if amount_paid_cents is None else amount_paid_cents,
+        paid_on=paid_on,
+    )
+    db.session.add(membership)
+    db.session.flush()
+    audit.record("membership.create", membership, f"{plan.name} · membre {member.id}")
+    return membership
+
+
+def delete_membership(membership: Membership) -> None:
+    audit.record("membership.delete", membership, f"membre {membership.member_id}")
+    db.session.delete(membership)
+    db.session.flush()
+
+
+@dataclass
+class MembershipStatus:
+    membership: Membership
+    days_used: float | None = None
+    days_left: float | None = None
+    ends_soon: bool = False
+    current: bool = False
+
+
+def membership_statuses(member: Member, on: dt.date | None = None) -> list[MembershipStatus]:
+    """Return the member's memberships with 10-day card balances and end-soon warnings.
+
+    A 10-day card uses a day per full-day check-in and half a day per half-day one,
+    within its validity; two queries whatever the number of memberships.
+    """
+    from coworking.space.models import CheckIn
+
+    on = on or today()
+    memberships = list(
+        db.session.scalars(
+            select(Membership)
+            .where(Membership.member_id == member.id)
+            .options(db.joinedload(Membership.plan))
+            .order_by(Membership.starts_on.desc(), Membership.id.desc())
+        ).unique()
+    )
+    cards = [m for m in memberships if m.plan.kind == "ten_day_card"]
+    used: dict[int, float] = {}
+    if cards:
+        weight = db.case((CheckIn.duration == "half", 0.5), else_=1.0)
+        rows = db.session.execute(
+            select(Membership.id, func.coalesce(func.sum(weight), 0))
+            .join(
+                CheckIn,
+                and_(
+                    CheckIn.member_id == Membership.member_id,
+                    CheckIn.day >= Membership.starts_on,
+                    CheckIn.day <= Membership.ends_on,
+                ),
+            )
+            .where(Membership.id.in_([m.id for m in cards]))
+            .group_by(Membership.id)
+        )
+        used = {row[0]: float(row[1]) for row in rows}
+    statuses = []
+    for membership in memberships:
+        status = MembershipStatus(membership)
+        status.current = membership.starts_on <= on <= membership.ends_on
+        status.ends_soon = (
+            status.current and (membership.ends_on - on).days < END_SOON_DAYS
+        ) and membership.plan.kind != "day_pass"
+        if membership.plan.kind == "ten_day_card":
+            status.days_used = used.get(membership.id, 0.0)
+            status.days_left = max(0.0, TEN_DAY_CARD_DAYS - status.days_used)
+        statuses.append(status)
+    return statuses
+
+
+# --- CSV import -------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportReport:
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    ignored_columns: list[str] = field(default_factory=list)
+    encoding: str = ""
+    delimiter: str = ""
+
+    @property
+    def total(self) -> int:
+        return len(self.created) + len(self.updated)
+
+
+_ROW_FIELDS = tuple(name for name in MEMBER_FIELDS if name != "notes") + ("notes",)
+
+
+def import_members(parsed: ParsedMembers) -> ImportReport:
+    """Write parsed rows: a member whose e-mail exists is updated, else created.
+
+    Flushes; the caller commits (or rolls back for a dry run).
+    """
+    report = ImportReport(
+        ignored_columns=list(parsed.ignored_columns),
+        encoding=parsed.encoding,
+        delimiter=parsed.delimiter,
+    )
+    emails = [row.email for row in parsed.rows if row.email]
+    existing: dict[str, Member] = {}
+    for start in range(0, len(emails), 500):
+        chunk = emails[start : start + 500]
+        for member in db.session.scalars(select(Member).where(Member.email.in_(chunk))):
+            existing[member.email or ""] = member
+    for row in parsed.rows:
+        member = existing.get(row.email or "")
+        label = f"{row.first_name} {row.last_name}".strip()
+        if member is None:
+            member = Member(profession_category="autre", joined_on=row.joined_on or today())
+            db.session.add(member)
+            _copy_row(member, row, creating=True)
+            report.created.append(label)
+        else:
+            _copy_row(member, row, creating=False)
+            report.updated.append(label)
+        member.search_text = member_search_text(member)
+    db.session.flush()
+    audit.record(
+        "member.import",
+        None,
+        f"{len(report.created)} créés, {len(report.updated)} mis à jour",
+        object_type="member",
+    )
+    return report
+
+
+def _copy_row(member: Member, row: MemberRow, *, creating: bool) -> None:
+    """Copy the row's values; on update, a blank cell keeps what the register already holds."""
+    for name in MEMBER_FIELDS:
+        value = getattr(row, name, None)
+        if value is None or value == "":
+            continue
+        setattr(member, name, value)
+    member.first_name = member.first_name or ""
+    member.last_name = member.last_name or ""
+    if creating and not member.profession_category:
+        member.profession_category = "autre"
+    consents: dict[str, Any] = {}
+    for name in CONSENTS:
+        value = getattr(row, f"consent_{name}")
+        if value is not None:
+            consents[name] = value
+    _apply_consents(member, consents)
+
+
+# --- CSV export -------------------------------------------------------------------------------
+
+
+@dataclass
+class ExportedMember:
+    """A member as the export sees it: consent dates turned into yes/no."""
+
+    member: Member
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("consent_"):
+            return getattr(self.member, f"{name}_at") is not None
+        return getattr(self.member, name)
+
+
+def export_rows(query: Select[Any]) -> Iterable[list[object]]:
+    """Yield the CSV cells of the members of a query, streamed in chunks."""
+    from coworking.members.csv_import import member_csv_row
+
+    rows = db.session.execute(query.execution_options(yield_per=500)).scalars()
+    for member in rows:
+        yield member_csv_row(ExportedMember(member))
+
+
+# --- GDPR -------------------------------------------------------------------------------------
+
+
+def member_handles(member: Member) -> list[str]:
+    """Return the member's social handles as mention authors are stored (lowercase)."""
+    handles = []
+    if member.twitter:
+        handles.append(member.twitter.lstrip("@").lower())
+    if member.mastodon:
+        handles.append(member.mastodon.lstrip("@").lower())
+        handles.append(member.mastodon.lstrip("@").split("@")[0].lower())
+    return sorted(set(h for h in handles if h))
+
+
+def _mentions_by(member: Member) -> Select[Any]:
+    from coworking.community.models import Mention
+
+    handles = member_handles(member)
+    folded = func.lower(func.trim(Mention.author, "@ "))
+    return select(Mention).where(folded.in_(handles)) if handles else select(Mention).where(False)
+
+
+def export_member_data(member: Member) -> dict[str, Any]:
+    """Return everything the space holds about a member, as JSON-ready data."""
+    from coworking.community.models import Outcome, outcome_member
+    from coworking.events.models import Attendance, Event
+    from coworking.space.models import CheckIn
+
+    def iso(value: Any) -> Any:
+        return value.isoformat() if isinstance(value, dt.date | dt.datetime) else value
+
+    profile = {name: iso(getattr(member, name)) for name in ("id", *MEMBER_FIELDS)}
+    profile["created_at"] = iso(member.created_at)
+    profile["erased_at"] = iso(member.erased_at)
+    consents = {name: iso(getattr(member, f"consent_{name}_at")) for name in CONSENTS}
+    memberships = [
+        {
+            "plan": m.plan.name,
+            "kind": m.plan.kind,
+            "starts_on": iso(m.starts_on),
+            "ends_on": iso(m.ends_on),
+            "amount_paid_cents": m.amount_paid_cents,
+            "paid_on": iso(m.paid_on),
+        }
+        for m in db.session.scalars(
+            select(Membership)
+            .where(Membership.member_id == member.id)
+            .options(db.joinedload(Membership.plan))
+            .order_by(Membership.starts_on)
+        ).unique()
+    ]
+    visits = [
+        {"day": iso(c.day), "duration": c.duration, "recorded_at": iso(c.created_at)}
+        for c in db.session.scalars(
+            select(CheckIn).where(CheckIn.member_id == member.id).order_by(CheckIn.day)
+        )
+    ]
+    attendances = [
+        {
+            "event": event.title,
+            "starts_at": iso(event.starts_at),
+            "status": attendance.status,
+            "first_visit": attendance.first_visit,
+        }
+        for attendance, event in db.session.execute(
+            select(Attendance, Event)
+            .join(Event, Event.id == Attendance.event_id)
+            .where(Attendance.member_id == member.id)
+            .order_by(Event.starts_at)
+        )
+    ]
+    outcomes = [
+        {
+            "kind": o.kind,
+            "title": o.title,
+            "description": o.description,
+            "happened_on": iso(o.happened_on),
+            "testimonial": o.testimonial,
+        }
+        for o in db.session.scalars(
+            select(Outcome)
+            .join(outcome_member, outcome_member.c.outcome_id == Outcome.id)
+            .where(outcome_member.c.member_id == member.id)
+            .order_by(Outcome.happened_on)
+        )
+    ]
+    mentions = [
+        {
+            "platform": m.platform,
+            "author": m.author,
+            "posted_at": iso(m.posted_at),
+            "text": m.text,
+            "url": m.url,
+        }
+        for m in db.session.scalars(_mentions_by(member).order_by("posted_at"))
+    ]
+    return {
+        "exported_at": iso(utcnow()),
+        "profile": profile,
+        "consents": consents,
+        "memberships": memberships,
+        "visits": visits,
+        "attendances": attendances,
+        "outcomes": outcomes,
+        "mentions": mentions,
+    }
+
+
+# Kept on erasure: what the statistics count, none of it identifying on its own.
+KEPT_ON_ERASURE = ("profession_category", "age_bracket", "city", "joined_on", "left_on")
+
+
+def erase_member(member: Member) -> None:
+    """Anonymise a member in place: visits, attendance and the profession mix still count.
+
+    Names, contact details, handles, notes and consents are cleared; the audit log forgets
+    the summaries about the member; mentions they authored lose their author handle.
+    The caller commits, then calls `purge_deleted_bytes()` so that no copy remains on disk.
+    """
+    from coworking.community.models import Mention
+    from coworking.events.models import Attendance
+
+    if member.erased_at is not None:
+        return
+    mention_ids = list(db.session.scalars(_mentions_by(member).with_only_columns(Mention.id)))
+    if mention_ids:
+        db.session.execute(update(Mention).where(Mention.id.in_(mention_ids)).values(author=""))
+    db.session.execute(
+        update(Attendance).where(Attendance.member_id == member.id).values(guest_name=None)
+    )
+    for name in MEMBER_FIELDS:
+        if name not in KEPT_ON_ERASURE:
+            setattr(member, name, "" if name in ("first_name", "last_name") else None)
+    member.postcode = None
+    for name in CONSENTS:
+        setattr(member, f"consent_{name}_at", None)
+    member.left_on = member.left_on or today()
+    member.search_text = ""
+    member.erased_at = utcnow()
+    db.session.flush()
+    audit.forget_object("member", member.id)
+    audit.record("member.erase", member, "")
+
+
+def purge_deleted_bytes() -> None:
+    """After an erasure commit: fold the SQLite WAL into the file so old pages are gone."""
+    engine = db.engine
+    if engine.dialect.name != "sqlite":
+        return
+    # Outside any transaction (the engine's BEGIN would make the checkpoint fail).
+    connection = engine.raw_connection()
+    try:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        cursor.close()
+    finally:
+        connection.close()
+
+
+# --- retention --------------------------------------------------------------------------------
+
+
+def retention_years() -> int:
+    setting = db.session.get(RetentionSetting, 1)
+    return setting.years if setting else DEFAULT_RETENTION_YEARS
+
+
+def set_retention_years(years: int) -> None:
+    if years < 1 or years > 50:
+        raise MemberError(_("Choisissez une durée entre 1 et 50 ans."), "years")
+    setting = db.session.get(RetentionSetting, 1)
+    if setting is None:
+        setting = RetentionSetting(id=1)
+        db.session.add(setting)
+    setting.years = years
+    db.session.flush()
+    audit.record("retention.update", setting, str(years))
+
+
+def retention_cutoff(years: int, on: dt.date | None = None) -> dt.date:
+    on = on or today()
+    return _add_months(on, -12 * years)
+
+
+def members_past_retention(years: int) -> Select[Any]:
+    """Members who left before the cut-off and are not erased yet."""
+    return (
+        select(Member)
+        .where(
+            Member.erased_at.is_(None),
+            Member.left_on.is_not(None),
+            Member.left_on < retention_cutoff(years),
+        )
+        .order_by(Member.left_on, Member.id)
+    )

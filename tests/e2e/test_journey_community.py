@@ -1,0 +1,98 @@
+"""Journey: record an outcome with a testimonial for a member, then find it on the community page.
+
+The member page is built by another feature; the journey starts from the link it will
+carry, /community/outcomes/new?member_id=N, for a member created in the database.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from coworking.extensions import db
+from tests.e2e.conftest import log_in
+from tests.factories_community import make_event, make_member, make_partner
+
+pytestmark = pytest.mark.e2e
+
+
+def test_record_outcome_with_testimonial_and_find_it(live_server, page, tmp_path):
+    with live_server.app.app_context():
+        lea = make_member(first_name="Léa", last_name="Martin")
+        make_member(first_name="Paul", last_name="Durand")
+        make_event(title="Twapéro de mars", hashtags="twapero")
+        make_partner(name="Bar Ginette", kind="lieu", hosts_events=True)
+        db.session.commit()
+        lea_id = lea.id
+
+    log_in(page, live_server)
+    page.wait_for_url(live_server.url + "/")
+    page.goto(f"{live_server.url}/community/outcomes/new?member_id={lea_id}")
+    assert page.locator("h1").inner_text() == "Nouvelle réalisation"
+    selected = page.locator("#member_ids option:checked").all_inner_texts()
+    assert selected == ["Léa Martin"]
+    # The small filter box narrows the member list (progressive enhancement).
+    page.fill(".member-picker__filter", "dur")
+    # Sorted by last name; the chosen member stays visible whatever is typed.
+    assert page.locator("#member_ids option:not([hidden])").all_inner_texts() == [
+        "Paul Durand",
+        "Léa Martin",
+    ]
+    page.fill(".member-picker__filter", "")
+
+    page.select_option("#kind", "stage")
+    page.fill("#title", "Stage trouvé au twapéro")
+    page.fill("#happened_on", "2024-04-02")
+    page.fill("#description", "Son futur tuteur la croisait à chaque twapéro.")
+    page.select_option("#event_id", label=page.locator("#event_id option").nth(1).inner_text())
+    page.select_option("#partner_id", label="Bar Ginette")
+    page.fill("#testimonial", "J'ai trouvé mon stage en trinquant au twapéro.")
+    page.fill("#testimonial_author", "Léa, étudiante en master")
+    page.check("#consent")
+    page.screenshot(path=str(tmp_path / "outcome-form.png"), full_page=True)
+    page.click("button:has-text('Enregistrer')")
+    page.wait_for_url("**/community/outcomes**")
+    assert "Réalisation « Stage trouvé au twapéro » enregistrée." in page.inner_text(".flashes")
+
+    page.click("nav.main-nav a:has-text('Communauté')")
+    page.wait_for_url(live_server.url + "/community")
+    quote = page.locator("blockquote.quote").first
+    assert "J'ai trouvé mon stage en trinquant au twapéro." in quote.inner_text()
+    assert "Léa, étudiante en master" in quote.inner_text()
+    assert "Stage trouvé au twapéro" in page.inner_text("main")
+    page.screenshot(path=str(tmp_path / "community.png"), full_page=True)
+    assert page.errors.messages == []
+
+
+def test_mentions_on_a_phone(live_server, phone_page, tmp_path):
+    from datetime import UTC, datetime
+
+    from tests.factories_community import make_mention
+
+    with live_server.app.app_context():
+        event = make_event(
+            title="Twapéro de mars",
+            hashtags="twapero",
+            starts_at=datetime(2024, 3, 14, 18, 30, tzinfo=UTC),
+        )
+        make_mention(
+            platform="mastodon",
+            author="@anne@mastodon.social",
+            text="Super #twapero hier soir chez Ginette, merci à toutes et à tous ! "
+            "https://mainelabs.fr/agenda/un-lien-tres-long-qui-ne-doit-pas-deborder-de-l-ecran",
+            hashtags="twapero angers",
+            url="https://mastodon.social/@anne/1",
+            suggested_event_id=event.id,
+            posted_at=datetime(2024, 3, 15, 8, 0, tzinfo=UTC),
+        )
+        db.session.commit()
+    log_in(phone_page, live_server)
+    phone_page.wait_for_url(live_server.url + "/")
+    phone_page.goto(live_server.url + "/community/mentions")
+    assert phone_page.locator("h1").inner_text().startswith("Mentions")
+    phone_page.click("button:has-text('Confirmer')")
+    phone_page.wait_for_load_state()
+    assert "Événement : Twapéro de mars" in phone_page.inner_text("main")
+    phone_page.screenshot(path=str(tmp_path / "mentions-phone.png"), full_page=True)
+    width = phone_page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390
+    assert phone_page.errors.messages == []

@@ -1,0 +1,260 @@
+"""Members CSV import (CLI and upload with preview), CSV export, GDPR export and erasure, retention."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+
+from sqlalchemy import func, select
+
+from coworking.audit.models import AuditEntry
+from coworking.extensions import db
+from coworking.members import services
+from coworking.members.models import Member
+from coworking.space.models import CheckIn
+from tests.factories_members import make_check_in, make_member
+
+CP1252_SEMICOLON = (
+    "Nom;Prénom;Courriel;Métier;Date d'adhésion\r\n"
+    "Lefèvre;Noëlle;noelle@example.org;graphiste;05/03/2023\r\n"
+    "Dupré;Éric;eric@example.org;développeur;2023-04-01\r\n"
+).encode("cp1252")
+UTF8_BOM_COMMA = (
+    "\ufefffirst name,last name,e-mail,company,member since\r\n"
+    "Zoë,Œuvray,zoe@example.org,Café Numérique,01/02/24\r\n"
+).encode()
+BAD_FILE = (
+    "Nom;Prénom;E-mail;Date d'adhésion\n"
+    "Martin;Paul;pas-un-mail;01/01/2023\n"
+    ";;;\n"
+    "Durand;Anne;anne@example.org;31/02/2023\n"
+).encode()
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count()).select_from(model))
+
+
+def test_import_cli_dialects_dry_run_and_idempotence(app, runner, tmp_path):
+    first = tmp_path / "adherents.csv"
+    first.write_bytes(CP1252_SEMICOLON)
+    dry = runner.invoke(args=["import-members", str(first), "--dry-run"])
+    assert dry.exit_code == 0, dry.output
+    assert "2 membres seraient créés" in dry.output
+    with app.app_context():
+        assert _count(Member) == 0
+    done = runner.invoke(args=["import-members", str(first)])
+    assert done.exit_code == 0 and "2 membres sont créés" in done.output
+    again = runner.invoke(args=["import-members", str(first)])
+    assert "0 membres sont créés, 2 sont mis à jour" in again.output
+    second = tmp_path / "sheets.csv"
+    second.write_bytes(UTF8_BOM_COMMA)
+    assert runner.invoke(args=["import-members", str(second)]).exit_code == 0
+    with app.app_context():
+        assert _count(Member) == 3
+        noelle = db.session.scalar(select(Member).where(Member.email == "noelle@example.org"))
+        assert noelle.first_name == "Noëlle" and noelle.joined_on == dt.date(2023, 3, 5)
+        assert noelle.profession_category == "web"
+        zoe = db.session.scalar(select(Member).where(Member.email == "zoe@example.org"))
+        assert zoe.organisation == "Café Numérique" and zoe.joined_on == dt.date(2024, 2, 1)
+        assert "oeuvray" in zoe.search_text
+
+
+def test_import_cli_refuses_a_bad_file_listing_rows(app, runner, tmp_path):
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(BAD_FILE)
+    result = runner.invoke(args=["import-members", str(bad)])
+    assert result.exit_code != 0
+    assert "Ligne 2" in result.output and "Ligne 4" in result.output
+    assert "rien n'a été écrit" in result.output
+    missing = runner.invoke(args=["import-members", str(tmp_path / "nope.csv")])
+    assert missing.exit_code != 0 and "introuvable" in missing.output
+    binary = tmp_path / "image.csv"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00")
+    assert runner.invoke(args=["import-members", str(binary)]).exit_code != 0
+    with app.app_context():
+        assert _count(Member) == 0
+
+
+def test_upload_preview_then_confirm(app, client, auth):
+    from io import BytesIO
+
+    auth.login_as("manager")
+    preview = auth.post(
+        "/members/import",
+        {"file": (BytesIO(CP1252_SEMICOLON), "adherents.csv")},
+        token_from="/members/import",
+        content_type="multipart/form-data",
+    )
+    body = preview.get_data(as_text=True)
+    assert preview.status_code == 200 and "Noëlle" in body and "Confirmer" in body
+    with app.app_context():
+        assert _count(Member) == 0
+    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', body).group(1)
+    tampered = auth.post("/members/import/confirm", {"payload": payload[:-3] + "xyz"})
+    assert tampered.status_code == 302
+    with app.app_context():
+        assert _count(Member) == 0
+    confirmed = auth.post("/members/import/confirm", {"payload": payload})
+    assert confirmed.status_code == 302
+    with app.app_context():
+        assert _count(Member) == 2
+    refused = auth.post(
+        "/members/import",
+        {"file": (BytesIO(BAD_FILE), "bad.csv")},
+        token_from="/members/import",
+        content_type="multipart/form-data",
+    )
+    assert refused.status_code == 400 and "Ligne 4" in refused.get_data(as_text=True)
+    empty = auth.post(
+        "/members/import",
+        {"file": (BytesIO(b""), "empty.csv")},
+        token_from="/members/import",
+        content_type="multipart/form-data",
+    )
+    assert empty.status_code == 400
+    app.config["COWORKING_MAX_UPLOAD_BYTES"] = 100
+    big = auth.post(
+        "/members/import",
+        {"file": (BytesIO(b"Nom\n" + b"x\n" * 100), "big.csv")},
+        token_from="/members/import",
+        content_type="multipart/form-data",
+    )
+    assert big.status_code == 400 and "trop volumineux" in big.get_data(as_text=True)
+
+
+def test_export_csv_bom_semicolon_formulas_and_filters(app, client, auth):
+    auth.login_as("viewer")
+    with app.app_context():
+        make_member(first_name="Noëlle", last_name="=HYPERLINK(1)", organisation="+33 Café")
+        make_member(first_name="Paul", last_name="Left", left_on=dt.date(2024, 1, 1))
+        member = make_member(first_name="Consent", last_name="Given")
+        member.consent_data_at = dt.datetime(2024, 1, 1, tzinfo=dt.UTC)
+        db.session.commit()
+    response = client.get("/members/export.csv?status=current")
+    data = response.get_data()
+    assert response.mimetype == "text/csv"
+    assert data.startswith(b"\xef\xbb\xbf")
+    text = data.decode("utf-8-sig")
+    header, *rows = text.splitlines()
+    assert header.split(";")[:3] == ["Nom", "Prénom", "E-mail"]
+    assert "'=HYPERLINK(1)" in text and "'+33 Café" in text and "Noëlle" in text
+    assert "Left" not in text
+    consent_row = next(row for row in rows if "Given" in row)
+    assert ";oui;non;non;" in consent_row
+
+
+def test_gdpr_export_command_and_button(app, runner, client, auth):
+    with app.app_context():
+        member = make_member(first_name="Inès", email="ines@example.org", twitter="ines_a")
+        make_check_in(member, day=dt.date(2024, 3, 1))
+        db.session.commit()
+        member_id = member.id
+    result = runner.invoke(args=["export-member", "ines@example.org"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["profile"]["first_name"] == "Inès"
+    assert data["visits"] == [
+        {"day": "2024-03-01", "duration": "full", "recorded_at": data["visits"][0]["recorded_at"]}
+    ]
+    assert set(data) >= {"consents", "memberships", "attendances", "outcomes", "mentions"}
+    assert runner.invoke(args=["export-member", "999"]).exit_code != 0
+    auth.login_as("manager")
+    response = client.get(f"/members/{member_id}/export.json")
+    assert response.status_code == 200 and response.get_json()["profile"]["id"] == member_id
+
+
+def test_erase_keeps_counts_and_leaves_no_bytes(app, runner, client, auth):
+    from coworking.community.models import Mention
+
+    with app.app_context():
+        member = services.create_member(
+            first_name="Gwendoline",
+            last_name="Quimperlé",
+            email="gwendoline.q@example.org",
+            twitter="gwenq_angers",
+            phone="06 12 34 56 78",
+            profession_category="photographe",
+            notes="Aime le café",
+            consents={"data": True},
+        )
+        db.session.add(
+            Mention(
+                platform="twitter",
+                external_id="1",
+                author="gwenq_angers",
+                posted_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+            )
+        )
+        for offset in range(3):
+            make_check_in(member, day=dt.date(2024, 1, 1) + dt.timedelta(days=offset))
+        services.update_member(member, last_name="Quimperlé")
+        db.session.commit()
+        member_id = member.id
+        database_file = db.engine.url.database if db.engine.dialect.name == "sqlite" else None
+    result = runner.invoke(args=["erase-member", str(member_id), "--yes"])
+    assert result.exit_code == 0, result.output
+    with app.app_context():
+        member = db.session.get(Member, member_id)
+        assert member.erased_at is not None and member.email is None and member.first_name == ""
+        assert member.profession_category == "photographe"
+        assert _count(CheckIn) == 3
+        summaries = db.session.scalars(select(AuditEntry.summary)).all()
+        assert not any("Gwendoline" in summary for summary in summaries)
+        assert db.session.scalar(select(Mention.author)) == ""
+    if database_file:  # SQLite: the erased values are in neither the file nor its WAL
+        from pathlib import Path
+
+        raw = Path(database_file).read_bytes()
+        wal = Path(database_file + "-wal")
+        raw += wal.read_bytes() if wal.exists() else b""
+        for secret in (b"Gwendoline", b"gwendoline.q@example.org", b"gwenq_angers", b"Quimperl"):
+            assert secret not in raw, secret
+    auth.login_as("viewer")
+    page = client.get(f"/members/{member_id}").get_data(as_text=True)
+    assert "Membre effacé" in page
+    again = runner.invoke(args=["erase-member", str(member_id), "--yes"])
+    assert "déjà effacé" in again.output
+
+
+def test_erase_button_needs_admin_and_confirmation(app, client, auth):
+    with app.app_context():
+        member_id = make_member(first_name="Hugo").id
+        db.session.commit()
+    auth.login_as("manager")
+    assert client.get(f"/members/{member_id}/erase").status_code == 403
+    auth.login_as("admin")
+    unconfirmed = auth.post(f"/members/{member_id}/erase", {})
+    assert unconfirmed.status_code == 400
+    confirmed = auth.post(f"/members/{member_id}/erase", {"confirm": "yes"})
+    assert confirmed.status_code == 302
+    with app.app_context():
+        assert db.session.get(Member, member_id).erased_at is not None
+
+
+def test_retention_lists_then_erases(app, client, auth):
+    auth.login_as("admin")
+    today = services.today()
+    with app.app_context():
+        old = make_member(
+            first_name="Ancien",
+            joined_on=dt.date(2010, 1, 1),
+            left_on=today - dt.timedelta(days=4 * 366),
+        )
+        recent = make_member(first_name="Récent", left_on=today - dt.timedelta(days=30))
+        db.session.commit()
+        old_id, recent_id = old.id, recent.id
+    page = client.get("/admin/retention").get_data(as_text=True)
+    assert "Ancien" in page and "Récent" not in page
+    assert auth.post("/admin/retention", {"years": "0"}).status_code == 400
+    assert auth.post("/admin/retention", {"years": "5"}).status_code == 302
+    assert "Ancien" not in client.get("/admin/retention").get_data(as_text=True)
+    auth.post("/admin/retention", {"years": "3"})
+    response = auth.post(
+        "/admin/retention/erase", {"confirm": "yes", "member_id": [str(old_id), str(recent_id)]}
+    )
+    assert response.status_code == 302
+    with app.app_context():
+        assert db.session.get(Member, old_id).erased_at is not None
+        assert db.session.get(Member, recent_id).erased_at is None
