@@ -81,7 +81,7 @@ def test_viewers_and_managers_read_but_do_not_build(app, client, auth):
     make_space(app)
     auth.login_as("admin")
     dossier_id = build_one(app, auth)
-    auth.logout()
+    auth.post("/logout", token_from="/label/dossiers")
     for role in ("viewer", "manager"):
         auth.login_as(role)
         page = client.get("/label/dossiers").get_data(as_text=True)
@@ -93,7 +93,7 @@ def test_viewers_and_managers_read_but_do_not_build(app, client, auth):
         assert refused.status_code == 403
         final = auth.post(f"/label/dossiers/{dossier_id}/final", token_from="/label/dossiers")
         assert final.status_code == 403
-        auth.logout()
+        auth.post("/logout", token_from="/label/dossiers")
 
 
 @pytest.mark.parametrize(

@@ -67,6 +67,7 @@ class DossierFigures:
     period: Any
     lang: str
     indicators: dict[str, Any]
+    series: Any = None
     mixes: dict[str, list[tuple[str, float]]] = field(default_factory=dict)
     chart_builders: dict[str, Callable[[], Chart]] = field(default_factory=dict)
 
@@ -94,27 +95,21 @@ class DossierFigures:
         return [definition.as_dict(self.lang) for definition in INDICATORS.values()]
 
     def criterion_target(self, result: Any) -> str:
-        criterion = result.criterion
-        if criterion.kind != "metric" or criterion.target is None:
+        """Write a metric criterion's target with its comparator: « ≥ 200 »."""
+        from coworking.label.criteria import COMPARATOR_SIGNS
+
+        if result.kind != "metric" or result.target is None:
             return "—"
-        signs = {"ge": "≥", "gt": ">", "le": "≤", "lt": "<", "eq": "="}
-        key = criterion.indicator_key
-        value = (
-            format_value(key, criterion.target, self.lang)
-            if key in INDICATORS
-            else criterion.target
-        )
-        return f"{signs.get(criterion.comparator, '')}\u00a0{value}"
+        key = result.indicator_key
+        value = format_value(key, result.target, self.lang) if key in INDICATORS else result.target
+        return f"{COMPARATOR_SIGNS.get(result.comparator, '')}\u00a0{value}"
 
     def criterion_value(self, result: Any) -> str:
-        criterion = result.criterion
-        if criterion.kind != "metric":
+        """Write a metric criterion's value exactly as the indicator tables print it."""
+        key = result.indicator_key
+        if result.kind != "metric" or key not in INDICATORS:
             return "—"
-        key = criterion.indicator_key
-        if key in self.indicators:
-            # The grid prints the very value of the indicator table.
-            return self.fmt(key)
-        return format_value(key, result.value, self.lang) if key in INDICATORS else "—"
+        return format_value(key, result.value, self.lang)
 
     def draw_charts(self) -> dict[str, Chart]:
         """Draw every chart of the dossier once."""
@@ -122,6 +117,30 @@ class DossierFigures:
 
 
 def figures_for_dossier(period: Any, lang: str) -> DossierFigures:
-    """Compute the indicators, series and mixes of the period with the stats functions."""
+    """Compute the indicators, monthly series and mixes of the period with the stats functions.
+
+    The charts are the dashboard's (coworking.stats.chart_data), drawn later, once,
+    by ``draw_charts`` so that the build can time them apart.
+    """
+    from coworking.stats import chart_data
+    from coworking.stats.series import compute_mixes, monthly_series
+
     indicators = compute_indicators(period)
-    return DossierFigures(period=period, lang=lang, indicators=indicators)
+    series = monthly_series(period)
+    mixes = compute_mixes(period)
+    return DossierFigures(
+        period=period,
+        lang=lang,
+        indicators=indicators,
+        series=series,
+        mixes={
+            name: [(item.label, item.count) for item in mix.items] for name, mix in mixes.items()
+        },
+        chart_builders={
+            "events": lambda: chart_data.events_per_month_chart(series),
+            "members": lambda: chart_data.members_chart(series),
+            "visitor_days": lambda: chart_data.visitor_days_chart(series),
+            "mentions": lambda: chart_data.mentions_chart(series),
+            "professions": lambda: chart_data.profession_chart(mixes["professions"]),
+        },
+    )

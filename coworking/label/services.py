@@ -202,6 +202,7 @@ class DossierData:
     figures: Any  # coworking.stats figures for the period (indicators, series, mixes)
     readiness: Any
     events: list[dict[str, Any]]
+    recurring: list[tuple[str, int]]
     partners: list[dict[str, Any]]
     press: list[PressArticle]
     testimonials: list[Outcome]
@@ -230,12 +231,7 @@ def gather_data(period: Any, lang: str) -> DossierData:
     )
     figures = figures_for_dossier(period, lang)
     readiness = evaluate(period)
-    evidence_ids = {
-        document.id
-        for result in readiness.results
-        for document in (getattr(result, "evidence", None) or ())
-        if hasattr(document, "id")
-    }
+    evidence_ids = {evidence.id for result in readiness.results for evidence in result.evidence}
     return DossierData(
         period=period,
         lang=lang,
@@ -247,6 +243,7 @@ def gather_data(period: Any, lang: str) -> DossierData:
         figures=figures,
         readiness=readiness,
         events=_events(period, lang),
+        recurring=_recurring(period),
         partners=_partners(period),
         press=list(
             db.session.scalars(
@@ -359,6 +356,21 @@ def _events(period: Any, lang: str) -> list[dict[str, Any]]:
         }
         for row in rows
     ]
+
+
+def _recurring(period: Any) -> list[tuple[str, int]]:
+    """Count the period's events of each recurring series (the monthly twapéro…)."""
+    from coworking.events.models import EventSeries
+
+    start, end = _paris_bounds(period)
+    rows = db.session.execute(
+        select(EventSeries.title, func.count(Event.id))
+        .join(Event, Event.series_id == EventSeries.id)
+        .where(Event.starts_at >= start, Event.starts_at < end, Event.cancelled.is_(False))
+        .group_by(EventSeries.id, EventSeries.title)
+        .order_by(func.count(Event.id).desc(), EventSeries.title)
+    )
+    return [(title, count) for title, count in rows]
 
 
 def _partners(period: Any) -> list[dict[str, Any]]:
@@ -581,24 +593,19 @@ def _number(value: Any) -> Any:
 def make_snapshot(data: DossierData, title: str) -> dict[str, Any]:
     """Freeze the figures and criteria results the dossier was built from."""
     readiness = data.readiness
-    criteria = []
-    for result in readiness.results:
-        criterion = result.criterion
-        criteria.append(
-            {
-                "code": criterion.code,
-                "title": criterion.title,
-                "kind": criterion.kind,
-                "target": _number(criterion.target),
-                "value": _number(result.value),
-                "met": bool(result.met),
-                "weight": _number(criterion.weight),
-                "evidence": [
-                    getattr(document, "title", str(document))
-                    for document in (getattr(result, "evidence", None) or ())
-                ],
-            }
-        )
+    criteria = [
+        {
+            "code": result.code,
+            "title": result.title,
+            "kind": result.kind,
+            "target": _number(result.target),
+            "value": _number(result.value),
+            "met": bool(result.met),
+            "weight": _number(result.weight),
+            "evidence": [evidence.title for evidence in result.evidence],
+        }
+        for result in readiness.results
+    ]
     return {
         "format": SNAPSHOT_FORMAT,
         "title": title,

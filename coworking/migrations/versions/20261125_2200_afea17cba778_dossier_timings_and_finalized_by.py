@@ -1,7 +1,7 @@
 """dossier: timings and finalized_by
 
 Revision ID: afea17cba778
-Revises: 157e67490ce3
+Revises: 0c189dc450eb
 Create Date: 2026-11-25 21:37:31.292019
 
 """
@@ -13,7 +13,7 @@ import coworking.database
 
 # revision identifiers, used by Alembic.
 revision = 'afea17cba778'
-down_revision = '157e67490ce3'
+down_revision = '0c189dc450eb'
 branch_labels = None
 depends_on = None
 
