@@ -65,6 +65,12 @@ def _is_percent(key: str | None) -> bool:
     return key in INDICATORS and INDICATORS[key].unit == "percent"
 
 
+def _decimal(value: float) -> Decimal:
+    """Return a float as a plain decimal for a form: 70.0 → 70, 0.35 → 0.35."""
+    value = round(value, 4)
+    return Decimal(int(value)) if float(value).is_integer() else Decimal(str(value))
+
+
 def _document_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(
         select(Document.id, Document.title, Document.kind).order_by(Document.title)
@@ -78,8 +84,10 @@ def _form_for(criterion: Criterion | None) -> CriterionForm:
     if criterion is not None and request.method == "GET":
         form.indicator_key.data = criterion.indicator_key or ""
         form.documents.data = [document.id for document in criterion.documents]
-        if criterion.target is not None and _is_percent(criterion.indicator_key):
-            form.target.data = Decimal(str(round(criterion.target * 100, 4)))
+        if criterion.target is not None:
+            shown = criterion.target * (100 if _is_percent(criterion.indicator_key) else 1)
+            form.target.data = _decimal(shown)
+        form.weight.data = _decimal(criterion.weight)
     return form
 
 

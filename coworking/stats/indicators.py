@@ -50,6 +50,7 @@ __all__ = [
     "INDICATORS",
     "UNITS",
     "IndicatorDef",
+    "Period",
     "UnknownIndicatorError",
     "compute_indicators",
     "current_language",
