@@ -43,4 +43,5 @@ def test_generate_wait_and_download_a_dossier(live_server, page, tmp_path):
     assert hashlib.sha256(data).hexdigest() == shown_sha
     page.goto(live_server.url + "/label/dossiers")
     assert page.locator("td:has-text('Candidature 2024')").count() == 1
+    page.screenshot(path=str(tmp_path / "dossiers.png"), full_page=True)
     assert page.errors.messages == []
