@@ -95,14 +95,25 @@ class DossierFigures:
         return [definition.as_dict(self.lang) for definition in INDICATORS.values()]
 
     def criterion_target(self, result: Any) -> str:
-        """Write a metric criterion's target with its comparator: « ≥ 200 »."""
-        from coworking.label.criteria import COMPARATOR_SIGNS
+        """Write a metric criterion's target in words: « au moins 200 ».
+
+        Words rather than « ≥ »: the bundled Inter subsets have no mathematical
+        signs, and a fallback font would make the PDF differ between machines.
+        """
+        from flask_babel import gettext as _
 
         if result.kind != "metric" or result.target is None:
             return "—"
         key = result.indicator_key
         value = format_value(key, result.target, self.lang) if key in INDICATORS else result.target
-        return f"{COMPARATOR_SIGNS.get(result.comparator, '')}\u00a0{value}"
+        words = {
+            "ge": _("au moins %(value)s", value=value),
+            "gt": _("plus de %(value)s", value=value),
+            "le": _("au plus %(value)s", value=value),
+            "lt": _("moins de %(value)s", value=value),
+            "eq": _("exactement %(value)s", value=value),
+        }
+        return words.get(result.comparator, str(value))
 
     def criterion_value(self, result: Any) -> str:
         """Write a metric criterion's value exactly as the indicator tables print it."""
