@@ -77,6 +77,19 @@ def test_admin_builds_a_dossier_and_downloads_the_exact_bytes(app, client, auth)
     assert download.headers["X-Content-SHA256"] == dossier.sha256
 
 
+def test_a_corrupt_annex_is_listed_on_the_dossier_page(app, client, auth):
+    make_space(app)
+    with app.app_context():
+        fd.make_document(b"%PDF-1.7 truncated", kind="statutes", title="Statuts abîmés")
+        db.session.commit()
+    auth.login_as("admin")
+    dossier_id = build_one(app, auth)
+    assert only_dossier(app).status == "ready"
+    page = client.get(f"/label/dossiers/{dossier_id}").get_data(as_text=True)
+    assert "Avertissements" in page
+    assert "Annexe « Statuts abîmés » ignorée : ce n&#39;est pas un PDF lisible." in page
+
+
 def test_viewers_and_managers_read_but_do_not_build(app, client, auth):
     make_space(app)
     auth.login_as("admin")
