@@ -92,7 +92,19 @@ class DossierFigures:
     @property
     def glossary(self) -> list[dict[str, str]]:
         """Every indicator with its definition, in registry order."""
-        return [definition.as_dict(self.lang) for definition in INDICATORS.values()]
+        from flask_babel import gettext as _
+
+        units = {
+            "count": _("nombre"),
+            "percent": _("part, en %"),
+            "ratio": _("moyenne"),
+            "euros": _("euros"),
+            "days": _("jours"),
+        }
+        return [
+            {**definition.as_dict(self.lang), "unit": units.get(definition.unit, definition.unit)}
+            for definition in INDICATORS.values()
+        ]
 
     def criterion_target(self, result: Any) -> str:
         """Write a metric criterion's target in words: « au moins 200 ».
