@@ -22,6 +22,7 @@ import base64
 import hashlib
 import json
 import logging
+import threading
 import time
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -544,6 +545,7 @@ def _logo(profile: SpaceProfile | None, warnings: list[str]) -> Picture | None:
 
 _resized_cache: OrderedDict[tuple[str, int, bool], str | None] = OrderedDict()
 _RESIZED_CACHE_SIZE = 64
+_resized_lock = threading.Lock()  # the worker thread and inline builds may share it
 
 
 def resized_data_url(data: bytes, max_pixels: int, *, keep_png: bool = False) -> str | None:
@@ -553,13 +555,15 @@ def resized_data_url(data: bytes, max_pixels: int, *, keep_png: bool = False) ->
     content hash in this process: the next builds skip decoding the same photos.
     """
     key = (hashlib.sha256(data).hexdigest(), max_pixels, keep_png)
-    if key in _resized_cache:
-        _resized_cache.move_to_end(key)
-        return _resized_cache[key]
+    with _resized_lock:
+        if key in _resized_cache:
+            _resized_cache.move_to_end(key)
+            return _resized_cache[key]
     result = _resize(data, max_pixels, keep_png)
-    _resized_cache[key] = result
-    while len(_resized_cache) > _RESIZED_CACHE_SIZE:
-        _resized_cache.popitem(last=False)
+    with _resized_lock:
+        _resized_cache[key] = result
+        while len(_resized_cache) > _RESIZED_CACHE_SIZE:
+            _resized_cache.popitem(last=False)
     return result
 
 
