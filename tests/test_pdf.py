@@ -185,7 +185,7 @@ def test_chart_renders_inline_in_the_pdf(tmp_path):
         [Series("Visiteurs-jours", [5700, 4200, 3100])],
     )
     pdf, timings = create_pdf_timed(TEMPLATE.format(body=chart.svg), static_folder=STATIC)
-    assert set(timings) == {"layout", "write", "total"}
+    assert set(timings) == {"layout", "write", "total", "pages"}
     assert all(seconds >= 0 for seconds in timings.values())
     path = tmp_path / "chart.pdf"
     path.write_bytes(pdf)

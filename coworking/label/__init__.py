@@ -1,4 +1,4 @@
-"""The label feature: criteria catalogue, readiness, and (later) the dossier."""
+"""The label feature: criteria catalogue, readiness, and the dossier."""
 
 from __future__ import annotations
 
@@ -6,11 +6,14 @@ from flask import Flask
 
 
 def register(app: Flask) -> None:
-    """Register the label pages and the readiness command."""
-    from coworking.label import cli, views
+    """Register the label pages, the dossier archive and the readiness and dossier commands."""
+    from coworking.label import cli, dossier_views, views
+    from coworking.label.dossier_cli import dossier_command
 
     app.register_blueprint(views.bp)
+    app.register_blueprint(dossier_views.bp)
     app.cli.add_command(cli.readiness_command)
+    app.cli.add_command(dossier_command)
 
 
 def ensure_default_criteria() -> int:

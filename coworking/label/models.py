@@ -79,6 +79,7 @@ class Dossier(db.Model):
     started_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finished_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     finalized_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    finalized_by: Mapped[str | None] = mapped_column(String(254))
     error: Mapped[str | None] = mapped_column(Text)
     pdf: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
     sha256: Mapped[str | None] = mapped_column(String(64))
@@ -87,5 +88,15 @@ class Dossier(db.Model):
     build_seconds: Mapped[float | None] = mapped_column(Float)
     snapshot: Mapped[dict | None] = deferred(mapped_column(JSON))
     warnings: Mapped[list | None] = mapped_column(JSON)
+    # Seconds spent per phase of the build: data, charts, html, layout, write, annexes.
+    timings: Mapped[dict | None] = mapped_column(JSON)
+
+    @property
+    def is_final(self) -> bool:
+        return self.status == "final"
+
+    @property
+    def has_pdf(self) -> bool:
+        return self.status in ("ready", "final")
 
     documents = relationship("Document", secondary=dossier_document)

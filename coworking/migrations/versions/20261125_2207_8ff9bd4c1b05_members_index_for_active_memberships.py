@@ -1,7 +1,7 @@
 """members: index for active memberships
 
 Revision ID: 8ff9bd4c1b05
-Revises: 0c189dc450eb
+Revises: afea17cba778
 Create Date: 2026-11-25 22:07:14.833750
 
 """
@@ -13,7 +13,7 @@ import coworking.database
 
 # revision identifiers, used by Alembic.
 revision = '8ff9bd4c1b05'
-down_revision = '0c189dc450eb'
+down_revision = 'afea17cba778'
 branch_labels = None
 depends_on = None
 

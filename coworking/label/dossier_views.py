@@ -1,0 +1,241 @@
+"""The archive of label dossiers: build (admins), follow, download, freeze, compare.
+
+A blueprint of its own, ``dossiers``, under ``/label/dossiers``.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import func, select
+from sqlalchemy.orm import load_only, undefer
+from wtforms import DateField, SelectField, StringField
+from wtforms.validators import Length, Optional
+
+from coworking.auth.roles import Role
+from coworking.extensions import db
+from coworking.label import services, worker
+from coworking.label.models import Dossier
+from coworking.pagination import paginate
+from coworking.security import requires
+
+bp = Blueprint("dossiers", __name__, url_prefix="/label/dossiers")
+
+REFRESH_SECONDS = 3
+LIST_COLUMNS = (
+    Dossier.id,
+    Dossier.title,
+    Dossier.period_start,
+    Dossier.period_end,
+    Dossier.lang,
+    Dossier.status,
+    Dossier.created_by,
+    Dossier.created_at,
+    Dossier.finished_at,
+    Dossier.page_count,
+    Dossier.sha256,
+    Dossier.error,
+)
+
+
+class DossierForm(FlaskForm):
+    start = DateField(_l("Du"), validators=[Optional()])
+    end = DateField(_l("Au"), validators=[Optional()])
+    title = StringField(_l("Titre"), validators=[Optional(), Length(max=services.TITLE_MAX)])
+    lang = SelectField(_l("Langue"), choices=lambda: [("fr", _("français")), ("en", _("anglais"))])
+
+
+def _default_form() -> DossierForm:
+    from coworking.stats.periods import Period
+
+    form = DossierForm()
+    if not form.is_submitted():
+        period = Period.last_12_months()
+        form.start.data = period.start
+        form.end.data = period.end
+    return form
+
+
+def _actor() -> str | None:
+    return getattr(current_user, "email", None)
+
+
+def _list_page(form: DossierForm, status: int = 200):
+    services.expire_stale_builds()
+    query = (
+        select(Dossier)
+        .options(load_only(*LIST_COLUMNS))
+        .order_by(Dossier.created_at.desc(), Dossier.id.desc())
+    )
+    total = db.session.scalar(select(func.count()).select_from(Dossier)) or 0
+    page = paginate(query, total, per_page=50)
+    pending = any(d.status in ("queued", "building") for d in page.items)
+    if pending:
+        worker.start()
+    return (
+        render_template(
+            "label/dossiers.html", form=form, page=page, pending=pending, refresh=REFRESH_SECONDS
+        ),
+        status,
+    )
+
+
+@bp.get("")
+@requires(Role.VIEWER)
+def index():
+    return _list_page(_default_form())
+
+
+@bp.post("")
+@requires(Role.ADMIN)
+def create():
+    form = DossierForm()
+    if not form.validate_on_submit():
+        db.session.rollback()
+        return _list_page(form, 400)
+    try:
+        dossier = services.queue_dossier(
+            form.start.data,
+            form.end.data,
+            title=form.title.data,
+            lang=form.lang.data,
+            created_by=_actor(),
+        )
+    except services.DossierError as error:
+        db.session.rollback()
+        getattr(form, error.field or "start").errors.append(error.message)
+        return _list_page(form, 400)
+    dossier_id = dossier.id
+    db.session.commit()
+    # Nothing may touch the session between the commit and an inline build: a lazy
+    # refresh would open a write transaction that the build would then wait for.
+    worker.start()
+    flash(_("Dossier mis en file d'attente : il sera prêt dans quelques secondes."), "success")
+    return redirect(url_for("dossiers.show", dossier_id=dossier_id), 303)
+
+
+@bp.get("/<int:dossier_id>")
+@requires(Role.VIEWER)
+def show(dossier_id: int):
+    services.expire_stale_builds()
+    dossier = db.get_or_404(Dossier, dossier_id)
+    pending = dossier.status in ("queued", "building")
+    if pending:
+        worker.start()
+    others = db.session.execute(
+        select(Dossier.id, Dossier.title, Dossier.created_at)
+        .where(Dossier.id != dossier.id, Dossier.status.in_(("ready", "final")))
+        .order_by(Dossier.created_at.desc())
+        .limit(50)
+    ).all()
+    stale_after = int(services.STALE_AFTER / timedelta(minutes=1))
+    return render_template(
+        "label/dossiers_show.html",
+        dossier=dossier,
+        pending=pending,
+        refresh=REFRESH_SECONDS,
+        others=others,
+        stale_after=stale_after,
+    )
+
+
+@bp.get("/<int:dossier_id>/download")
+@requires(Role.VIEWER)
+def download(dossier_id: int):
+    dossier = db.session.scalar(
+        select(Dossier).options(undefer(Dossier.pdf)).where(Dossier.id == dossier_id)
+    )
+    if dossier is None:
+        abort(404)
+    if not dossier.has_pdf or dossier.pdf is None:
+        flash(_("Ce dossier n'a pas encore de PDF."), "error")
+        return redirect(url_for("dossiers.show", dossier_id=dossier_id))
+    filename = f"dossier-{dossier.id}-{dossier.period_start}-{dossier.period_end}.pdf"
+    response = Response(dossier.pdf, mimetype="application/pdf")
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
+    response.headers["Content-Length"] = str(len(dossier.pdf))
+    response.headers["X-Content-SHA256"] = dossier.sha256 or ""
+    response.headers["ETag"] = f'"{dossier.sha256}"'
+    return response
+
+
+@bp.post("/<int:dossier_id>/final")
+@requires(Role.ADMIN)
+def finalize(dossier_id: int):
+    dossier = db.get_or_404(Dossier, dossier_id)
+    try:
+        services.finalize_dossier(dossier, _actor())
+    except services.DossierError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+    else:
+        db.session.commit()
+        flash(_("Dossier marqué définitif : il ne peut plus être supprimé."), "success")
+    return redirect(url_for("dossiers.show", dossier_id=dossier_id), 303)
+
+
+@bp.post("/<int:dossier_id>/retry")
+@requires(Role.ADMIN)
+def retry(dossier_id: int):
+    dossier = db.get_or_404(Dossier, dossier_id)
+    try:
+        services.retry_dossier(dossier)
+    except services.DossierError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("dossiers.show", dossier_id=dossier_id), 303)
+    db.session.commit()
+    worker.start()
+    flash(_("Construction relancée."), "success")
+    return redirect(url_for("dossiers.show", dossier_id=dossier_id), 303)
+
+
+@bp.post("/<int:dossier_id>/delete")
+@requires(Role.ADMIN)
+def delete(dossier_id: int):
+    dossier = db.get_or_404(Dossier, dossier_id)
+    try:
+        services.delete_dossier(dossier)
+    except services.DossierError as error:
+        db.session.rollback()
+        flash(error.message, "error")
+        return redirect(url_for("dossiers.show", dossier_id=dossier_id), 303)
+    db.session.commit()
+    flash(_("Dossier supprimé."), "success")
+    return redirect(url_for("dossiers.index"), 303)
+
+
+@bp.get("/diff")
+@requires(Role.VIEWER)
+def diff():
+    try:
+        old_id = int(request.args.get("a", ""))
+        new_id = int(request.args.get("b", ""))
+    except ValueError:
+        flash(_("Choisissez deux dossiers à comparer."), "error")
+        return redirect(url_for("dossiers.index"))
+    found = {
+        dossier.id: dossier
+        for dossier in db.session.scalars(
+            select(Dossier)
+            .options(undefer(Dossier.snapshot))
+            .where(Dossier.id.in_((old_id, new_id)))
+        )
+    }
+    old, new = found.get(old_id), found.get(new_id)
+    if old is None or new is None:
+        abort(404)
+    if not old.snapshot or not new.snapshot:
+        flash(_("Seuls des dossiers construits peuvent être comparés."), "error")
+        return redirect(url_for("dossiers.show", dossier_id=new_id))
+    from coworking.stats.indicators import INDICATORS
+
+    changes = services.compare_snapshots(old.snapshot, new.snapshot)
+    return render_template(
+        "label/dossiers_diff.html", old=old, new=new, changes=changes, indicators=INDICATORS
+    )
