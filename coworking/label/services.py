@@ -31,7 +31,7 @@ from io import BytesIO
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale
+from flask_babel import force_locale, format_date
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 
@@ -170,8 +170,8 @@ def check_title(title: str | None, period: Any, lang: str) -> str:
         with force_locale(lang):
             title = _(
                 "Dossier de candidature %(start)s – %(end)s",
-                start=period.start.isoformat(),
-                end=period.end.isoformat(),
+                start=format_date(period.start, "medium"),
+                end=format_date(period.end, "medium"),
             )
     return title
 
