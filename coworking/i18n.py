@@ -6,8 +6,9 @@ from datetime import date, datetime
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from babel import dates as babel_dates
 from flask import Flask, current_app, has_request_context, request, session
-from flask_babel import format_date, format_datetime, format_decimal, format_percent, get_locale
+from flask_babel import format_datetime, format_decimal, format_percent, get_locale
 from flask_login import current_user
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -53,8 +54,10 @@ def register_filters(app: Flask) -> None:
         if value is None:
             return ""
         if isinstance(value, datetime):
-            return format_date(to_paris(value).date(), fmt)
-        return format_date(value, fmt)
+            value = to_paris(value).date()
+        # Babel directly: a page of 50 rows formats 50 dates, and Flask-Babel's wrapper
+        # looks its context up again for each one.
+        return babel_dates.format_date(value, fmt, locale=get_locale())
 
     def datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
         if value is None:
