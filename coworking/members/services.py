@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -17,8 +19,11 @@ from sqlalchemy import Select, and_, exists, func, or_, select, update
 from coworking.audit import services as audit
 from coworking.csvio import fold_text
 from coworking.database import utcnow
+from coworking.dates import INVALID as INVALID_DATE
+from coworking.dates import MAX_YEAR, MIN_YEAR, DateRangeError, in_range, parse_iso_date
 from coworking.extensions import db
 from coworking.i18n import PARIS
+from coworking.ids import parse_id
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.csv_import import MemberRow, ParsedMembers
 from coworking.members.models import Member, Membership, MembershipPlan, RetentionSetting
@@ -103,14 +108,15 @@ class MemberFilters:
         category = args.get("category", "")
         filters.category = category if category in PROFESSION_CATEGORIES else ""
         plan = args.get("plan", "")
-        filters.plan_id = int(plan) if plan.isdigit() else None
+        filters.plan_id = parse_id(plan)
         for name in ("joined_from", "joined_to"):
-            value = (args.get(name) or "").strip()
-            if value:
-                try:
-                    setattr(filters, name, dt.date.fromisoformat(value))
-                except ValueError:
+            try:
+                setattr(filters, name, parse_iso_date(args.get(name), name))
+            except DateRangeError as error:
+                if error.msgid == INVALID_DATE:
                     filters.errors[name] = _("Date invalide : écrivez-la AAAA-MM-JJ.")
+                else:
+                    filters.errors[name] = error.message
         if filters.joined_from and filters.joined_to and filters.joined_from > filters.joined_to:
             filters.errors["joined_to"] = _("La fin de la période précède son début.")
             filters.joined_to = None
@@ -221,8 +227,9 @@ def is_active_on(member: Member, day: dt.date) -> bool:
 def find_member(ident: str) -> Member | None:
     """Return the member with this id or e-mail (for the CLI and the API)."""
     ident = (ident or "").strip()
-    if ident.isdigit():
-        return db.session.get(Member, int(ident))
+    if ident.isascii() and ident.isdigit():
+        number = parse_id(ident)
+        return db.session.get(Member, number) if number is not None else None
     if "@" in ident:
         return db.session.scalar(select(Member).where(Member.email == ident.lower()))
     return None
@@ -372,16 +379,24 @@ def _refuse_erased(member: Member) -> None:
 # --- plans and memberships --------------------------------------------------------------------
 
 
+_EUROS = re.compile(r"[0-9]{1,9}(\.[0-9]*)?|\.[0-9]+")
+# The largest amount typed for a plan or a payment: 100 000 €.
+MAX_AMOUNT_CENTS = 100_000_00
+
+
 def parse_euros(text: str, field_name: str = "price") -> int:
-    """Read an amount in euros (« 12,50 », « 12.5 €») and return cents."""
-    value = (text or "").replace("€", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+    """Read an amount in euros (« 12,50 », « 12.5 €») and return cents.
+
+    Plain decimal numbers only (no « inf », « NaN » or « 1e400 »), at most 100 000 €.
+    """
+    value = (text or "").replace("€", "").replace("\u202f", "").replace("\u00a0", "")
+    value = value.replace(" ", "").replace(",", ".")
     if not value:
         return 0
-    try:
-        amount = round(float(value) * 100)
-    except ValueError:
-        raise MemberError(_("Montant invalide : écrivez par exemple 12,50."), field_name) from None
-    if amount < 0 or amount > 100_000_00:
+    if not _EUROS.fullmatch(value):
+        raise MemberError(_("Montant invalide : écrivez par exemple 12,50."), field_name)
+    amount = int((Decimal(value) * 100).to_integral_value(ROUND_HALF_UP))
+    if amount < 0 or amount > MAX_AMOUNT_CENTS:
         raise MemberError(_("Montant hors limites."), field_name)
     return amount
 
@@ -395,7 +410,7 @@ def save_plan(
         raise MemberError(_("Donnez un nom à la formule (100 caractères au plus)."), "name")
     if kind not in PLAN_KINDS:
         raise MemberError(_("Type de formule inconnu."), "kind")
-    if price_cents < 0:
+    if not 0 <= price_cents <= MAX_AMOUNT_CENTS:
         raise MemberError(_("Montant hors limites."), "price")
     clash = db.session.scalar(
         select(MembershipPlan.id).where(
@@ -442,6 +457,18 @@ def add_membership(
 ) -> Membership:
     """Give a member a membership; its end defaults from the plan's kind."""
     _refuse_erased(member)
+    for name, day in (("starts_on", starts_on), ("ends_on", ends_on), ("paid_on", paid_on)):
+        if day is not None and not in_range(day):
+            raise MemberError(
+                _(
+                    "L'année doit être comprise entre %(min)s et %(max)s.",
+                    min=MIN_YEAR,
+                    max=MAX_YEAR,
+                ),
+                name,
+            )
+    if amount_paid_cents is not None and not 0 <= amount_paid_cents <= MAX_AMOUNT_CENTS:
+        raise MemberError(_("Montant hors limites."), "amount")
     ends_on = ends_on or default_end(plan, starts_on)
     if ends_on < starts_on:
         raise MemberError(_("La fin de l'adhésion précède son début."), "ends_on")
