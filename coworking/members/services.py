@@ -760,26 +760,126 @@ def export_member_data(member: Member) -> dict[str, Any]:
 
 # Kept on erasure: what the statistics count, none of it identifying on its own.
 KEPT_ON_ERASURE = ("profession_category", "age_bracket", "city", "joined_on", "left_on")
+# Stored data (not a UI string): the title of an outcome whose title named an erased member.
+ERASED_OUTCOME_TITLE = "Réalisation (personne effacée)"
+
+
+def _name_patterns(member: Member) -> list[re.Pattern[str]]:
+    """Return whole-word patterns (on fold_text) of the member's names and handles."""
+    words = {fold_text(member.first_name or ""), fold_text(member.last_name or "")}
+    words.update(fold_text(handle.split("@")[0]) for handle in member_handles(member))
+    return [re.compile(rf"\b{re.escape(word)}\b") for word in sorted(words) if len(word) >= 2]
+
+
+def _names_in(text: str | None, patterns: list[re.Pattern[str]]) -> bool:
+    folded = fold_text(text or "")
+    return any(pattern.search(folded) for pattern in patterns)
+
+
+def _is_full_name(text: str | None, member: Member) -> bool:
+    """Tell whether a free-typed name (a guest, a visitor) is the member's full name.
+
+    Case, accents and punctuation are ignored, and « Zarbi Zoé (invitée) » counts too:
+    the full name, in either order, as whole words.
+    """
+    first, last = fold_text(member.first_name or ""), fold_text(member.last_name or "")
+    folded = fold_text(text or "")
+    if not folded or not (first or last):
+        return False
+    if not (first and last):
+        return folded == (first or last)
+    return any(
+        re.search(rf"\b{re.escape(name)}\b", folded)
+        for name in (f"{first} {last}", f"{last} {first}")
+    )
+
+
+def _erase_traces(member: Member) -> None:
+    """Clear what other tables hold about a member being erased (names, handles, words).
+
+    Mentions they authored keep their date, platform, hashtags and counts, lose the
+    author, url and text, and an external id naming them is replaced by its hash;
+    the outcomes they are linked to lose the testimonial and any title or description
+    naming them; guests and visitors typed with their full name lose that name; the
+    audit log forgets the summaries about all these rows.
+    """
+    from coworking.community.mentions import erased_external_id
+    from coworking.community.models import Mention, Outcome, outcome_member
+    from coworking.events.models import Attendance
+    from coworking.space.models import CheckIn
+
+    handles = member_handles(member)
+    for mention_id, external_id in db.session.execute(
+        _mentions_by(member).with_only_columns(Mention.id, Mention.external_id)
+    ).all():
+        values: dict[str, Any] = {"author": "", "url": None, "text": "", "author_erased": True}
+        if any(handle in external_id.lower() for handle in handles):
+            values["external_id"] = erased_external_id(external_id)
+        db.session.execute(update(Mention).where(Mention.id == mention_id).values(**values))
+
+    patterns = _name_patterns(member)
+    outcomes = db.session.scalars(
+        select(Outcome)
+        .join(outcome_member, outcome_member.c.outcome_id == Outcome.id)
+        .where(outcome_member.c.member_id == member.id)
+    ).all()
+    for outcome in outcomes:
+        outcome.testimonial = None
+        outcome.testimonial_author = None
+        outcome.consent_publish_at = None
+        if _names_in(outcome.title, patterns):
+            outcome.title = ERASED_OUTCOME_TITLE
+        if _names_in(outcome.description, patterns):
+            outcome.description = ""
+    audit.forget_objects("outcome", [outcome.id for outcome in outcomes])
+
+    attendance_ids = list(
+        db.session.scalars(select(Attendance.id).where(Attendance.member_id == member.id))
+    )
+    db.session.execute(
+        update(Attendance).where(Attendance.member_id == member.id).values(guest_name=None)
+    )
+    guests = [
+        attendance_id
+        for attendance_id, name in db.session.execute(
+            select(Attendance.id, Attendance.guest_name).where(
+                Attendance.member_id.is_(None), Attendance.guest_name.is_not(None)
+            )
+        )
+        if _is_full_name(name, member)
+    ]
+    if guests:
+        db.session.execute(
+            update(Attendance).where(Attendance.id.in_(guests)).values(guest_name=None)
+        )
+    audit.forget_objects("attendance", attendance_ids + guests)
+
+    visitors = [
+        check_in_id
+        for check_in_id, name in db.session.execute(
+            select(CheckIn.id, CheckIn.visitor_name).where(
+                CheckIn.member_id.is_(None), CheckIn.visitor_name.is_not(None)
+            )
+        )
+        if _is_full_name(name, member)
+    ]
+    if visitors:
+        db.session.execute(
+            update(CheckIn).where(CheckIn.id.in_(visitors)).values(visitor_name=None)
+        )
+    audit.forget_objects("check_in", visitors)
 
 
 def erase_member(member: Member) -> None:
     """Anonymise a member in place: visits, attendance and the profession mix still count.
 
     Names, contact details, handles, notes and consents are cleared; the audit log forgets
-    the summaries about the member; mentions they authored lose their author handle.
+    the summaries about the member; other tables lose their traces (`_erase_traces`).
     The caller commits, then calls `purge_deleted_bytes()` so that no copy remains on disk.
     """
-    from coworking.community.models import Mention
-    from coworking.events.models import Attendance
-
     if member.erased_at is not None:
         return
-    mention_ids = list(db.session.scalars(_mentions_by(member).with_only_columns(Mention.id)))
-    if mention_ids:
-        db.session.execute(update(Mention).where(Mention.id.in_(mention_ids)).values(author=""))
-    db.session.execute(
-        update(Attendance).where(Attendance.member_id == member.id).values(guest_name=None)
-    )
+    _erase_traces(member)
     for name in MEMBER_FIELDS:
         if name not in KEPT_ON_ERASURE:
             setattr(member, name, "" if name in ("first_name", "last_name") else None)
