@@ -46,7 +46,9 @@ def test_month_calendar_counts_visits_per_day(app_ctx):
     assert all(len(week) == 7 for week in weeks)
     assert weeks[0][0].day == dt.date(2024, 2, 26)
     assert days[dt.date(2024, 3, 5)].visits == 2
-    assert days[dt.date(2024, 3, 5)].visitor_days == 1.5
+    # One check-in = one visitor-day, as the indicator counts them; half days apart.
+    assert days[dt.date(2024, 3, 5)].visitor_days == 2
+    assert days[dt.date(2024, 3, 5)].half_days == 1
     assert dt.date(2024, 4, 1) not in days and len(weeks) == 5
 
 

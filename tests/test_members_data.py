@@ -166,7 +166,12 @@ def test_gdpr_export_command_and_button(app, runner, client, auth):
 
 
 def test_erase_keeps_counts_and_leaves_no_bytes(app, runner, client, auth):
-    from coworking.community.models import Mention
+    from coworking.community import services as community
+    from coworking.community.models import Mention, Outcome
+    from coworking.events import attendance as roll
+    from coworking.events.models import Attendance
+    from coworking.space import checkins
+    from tests.factories_events import make_event
 
     with app.app_context():
         member = services.create_member(
@@ -174,6 +179,7 @@ def test_erase_keeps_counts_and_leaves_no_bytes(app, runner, client, auth):
             last_name="Quimperlé",
             email="gwendoline.q@example.org",
             twitter="gwenq_angers",
+            mastodon="@gwenq@mastodon.example",
             phone="06 12 34 56 78",
             profession_category="photographe",
             notes="Aime le café",
@@ -185,7 +191,37 @@ def test_erase_keeps_counts_and_leaves_no_bytes(app, runner, client, auth):
                 external_id="1",
                 author="gwenq_angers",
                 posted_at=dt.datetime(2024, 1, 1, tzinfo=dt.UTC),
+                text="Au #twapero ce soir — Gwendoline",
+                url="https://twitter.com/gwenq_angers/status/1",
             )
+        )
+        db.session.add(
+            Mention(
+                platform="mastodon",
+                external_id="https://mastodon.example/@gwenq/222",
+                author="@gwenq@mastodon.example",
+                posted_at=dt.datetime(2024, 1, 2, tzinfo=dt.UTC),
+                url="https://mastodon.example/@gwenq/222",
+            )
+        )
+        event = make_event(title="Atelier photo")
+        roll.add_member(event, member, attended=True)
+        roll.add_guest(event, "gwendoline QUIMPERLÉ (invitée avant adhésion)")
+        roll.add_guest(event, "Anne Autre")
+        checkins.check_in_visitor("Gwendoline Quimperlé", day=dt.date(2023, 12, 1))
+        community.save_outcome(
+            None,
+            {
+                "kind": "emploi",
+                "title": "CDI de Gwendoline chez ACME",
+                "description": "Gwendoline a trouvé un emploi",
+                "happened_on": dt.date(2024, 2, 1),
+                "member_ids": [member.id],
+                "testimonial": "Super lieu, merci !",
+                "testimonial_author": "Gwendoline Q.",
+                "consent": True,
+                "consent_on": dt.date(2024, 2, 1),
+            },
         )
         for offset in range(3):
             make_check_in(member, day=dt.date(2024, 1, 1) + dt.timedelta(days=offset))
@@ -199,17 +235,34 @@ def test_erase_keeps_counts_and_leaves_no_bytes(app, runner, client, auth):
         member = db.session.get(Member, member_id)
         assert member.erased_at is not None and member.email is None and member.first_name == ""
         assert member.profession_category == "photographe"
-        assert _count(CheckIn) == 3
+        assert _count(CheckIn) == 4 and _count(Mention) == 2 and _count(Attendance) == 3
         summaries = db.session.scalars(select(AuditEntry.summary)).all()
         assert not any("Gwendoline" in summary for summary in summaries)
-        assert db.session.scalar(select(Mention.author)) == ""
+        assert not any("QUIMPERL" in summary.upper() for summary in summaries)
+        assert "Anne Autre · Atelier photo" in summaries  # other people's entries stay
+        for mention in db.session.scalars(select(Mention)):
+            assert (mention.author, mention.url, mention.text) == ("", None, "")
+            assert mention.author_erased and "gwenq" not in mention.external_id
+        outcome = db.session.scalar(select(Outcome))
+        assert outcome.title == services.ERASED_OUTCOME_TITLE and outcome.description == ""
+        assert outcome.testimonial is None and outcome.testimonial_author is None
+        assert outcome.consent_publish_at is None and outcome.kind == "emploi"
+        guests = sorted(
+            str(name) for name in db.session.scalars(select(Attendance.guest_name)).all()
+        )
+        assert guests == ["Anne Autre", "None", "None"]
+        assert (
+            db.session.scalar(select(CheckIn.visitor_name).where(CheckIn.member_id.is_(None)))
+            is None
+        )
     if database_file:  # SQLite: the erased values are in neither the file nor its WAL
         from pathlib import Path
 
         raw = Path(database_file).read_bytes()
         wal = Path(database_file + "-wal")
         raw += wal.read_bytes() if wal.exists() else b""
-        for secret in (b"Gwendoline", b"gwendoline.q@example.org", b"gwenq_angers", b"Quimperl"):
+        secrets = (b"Gwendoline", b"gwendoline", b"gwendoline.q@example.org", b"gwenq", b"Quimperl")
+        for secret in (*secrets, "QUIMPERLÉ".encode(), b"Super lieu"):
             assert secret not in raw, secret
     auth.login_as("viewer")
     page = client.get(f"/members/{member_id}").get_data(as_text=True)

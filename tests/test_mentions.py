@@ -391,3 +391,35 @@ def test_mentions_page_query_count_is_constant(app, client, auth, count_queries)
     with count_queries() as large:
         client.get("/community/mentions")
     assert large.count == small.count
+
+
+def test_reimport_after_erasure_neither_duplicates_nor_restores_the_author(app_ctx):
+    from coworking.community.archives import ImportedMention
+    from coworking.members import services as members
+
+    member = members.create_member(
+        first_name="Zoé", last_name="Zarbi", twitter="@ZoeZarbi", mastodon="@zoezarbi@m.social"
+    )
+    posted = datetime(2025, 1, 1, tzinfo=UTC)
+    records = [
+        ImportedMention(
+            "twitter", "111", "ZoeZarbi", posted, "#twapero", ("twapero",),
+            "https://twitter.com/ZoeZarbi/status/111", 1, 0,
+        ),
+        ImportedMention(
+            "mastodon", "https://m.social/@zoezarbi/222", "zoezarbi@m.social", posted, "#twapero",
+            ("twapero",), "https://m.social/@zoezarbi/222", 0, 0,
+        ),
+    ]  # fmt: skip
+    mention_services.upsert_mentions(records, mention_services.ImportResult())
+    members.erase_member(member)
+    db.session.flush()
+    hashed = mention_services.erased_external_id("https://m.social/@zoezarbi/222")
+    assert set(db.session.scalars(select(Mention.external_id))) == {"111", hashed}
+    result = mention_services.ImportResult()
+    mention_services.upsert_mentions(records, result)
+    db.session.flush()
+    assert result.created == 0
+    assert db.session.scalar(select(func.count()).select_from(Mention)) == 2
+    rows = db.session.execute(select(Mention.author, Mention.url, Mention.hashtags)).all()
+    assert rows == [("", None, "twapero"), ("", None, "twapero")]

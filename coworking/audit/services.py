@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 
 from coworking.audit.models import AuditEntry
 from coworking.extensions import db
@@ -48,6 +50,28 @@ def forget_object(object_type: str, object_id: object) -> int:
         entry.summary = ""
     db.session.flush()
     return len(entries)
+
+
+def forget_objects(object_type: str, object_ids: Iterable[object]) -> int:
+    """Remove the summaries of entries about several objects (GDPR erasure).
+
+    One UPDATE per 500 ids; returns the number of entries changed.
+    """
+    keys = sorted({str(object_id) for object_id in object_ids})
+    changed = 0
+    for start in range(0, len(keys), 500):
+        result = db.session.execute(
+            update(AuditEntry)
+            .where(
+                AuditEntry.object_type == object_type,
+                AuditEntry.object_id.in_(keys[start : start + 500]),
+            )
+            .values(summary="")
+            .execution_options(synchronize_session="fetch")
+        )
+        changed += result.rowcount or 0
+    db.session.flush()
+    return changed
 
 
 def delete_entries_by_actor(actor: str) -> None:

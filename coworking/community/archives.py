@@ -477,7 +477,7 @@ def _tweet_mention(item: Any, location: str, handle: str) -> ImportedMention | N
     if text.startswith("RT @"):
         return None
     tweet_id = str(tweet.get("id_str") or tweet.get("id") or "").strip()
-    if not tweet_id.isdigit():
+    if not (tweet_id.isascii() and tweet_id.isdigit()):
         raise ArchiveImportError(
             f"Identifiant de tweet invalide « {tweet_id} ».", location, "id_str"
         )

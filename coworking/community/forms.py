@@ -18,6 +18,8 @@ from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from coworking.community.choices import DOCUMENT_KINDS, OUTCOME_KINDS, PARTNER_KINDS, PARTNER_ROLES
+from coworking.dates import YearInRange
+from coworking.ids import parse_id
 
 
 def _choices(mapping: dict) -> list[tuple[str, str]]:
@@ -25,7 +27,15 @@ def _choices(mapping: dict) -> list[tuple[str, str]]:
 
 
 def _optional_int(value: object) -> int | None:
-    return int(value) if value not in (None, "", "None") and str(value).isdigit() else None
+    return parse_id(value)
+
+
+def _required_id(value: object) -> int:
+    """Coerce a chosen id; ValueError (an invalid choice) unless 1 to 2**31-1."""
+    number = parse_id(value)
+    if number is None:
+        raise ValueError(value)
+    return number
 
 
 class CheckboxListField(SelectMultipleField):
@@ -41,8 +51,8 @@ class PartnerForm(FlaskForm):
     )
     kind = SelectField(_l("Type"), choices=lambda: _choices(PARTNER_KINDS))
     roles = CheckboxListField(_l("Rôles"), choices=lambda: _choices(PARTNER_ROLES))
-    since = DateField(_l("Partenaire depuis"), validators=[Optional()])
-    until = DateField(_l("Jusqu'au"), validators=[Optional()])
+    since = DateField(_l("Partenaire depuis"), validators=[Optional(), YearInRange()])
+    until = DateField(_l("Jusqu'au"), validators=[Optional(), YearInRange()])
     contact_name = StringField(_l("Contact"), validators=[Length(max=200)])
     contact_email = EmailField(
         _l("E-mail du contact"),
@@ -67,7 +77,8 @@ class PressForm(FlaskForm):
     )
     author = StringField(_l("Auteur ou autrice"), validators=[Length(max=200)])
     published_on = DateField(
-        _l("Date de parution"), validators=[DataRequired(_l("Indiquez la date de parution."))]
+        _l("Date de parution"),
+        validators=[DataRequired(_l("Indiquez la date de parution.")), YearInRange()],
     )
     url = StringField(_l("Lien vers l'article"), validators=[Length(max=500)])
     excerpt = TextAreaField(_l("Extrait"), validators=[Length(max=20000)])
@@ -88,8 +99,12 @@ class OutcomeForm(FlaskForm):
         _l("Titre"), validators=[DataRequired(_l("Donnez un titre.")), Length(max=200)]
     )
     description = TextAreaField(_l("Description"), validators=[Length(max=20000)])
-    happened_on = DateField(_l("Date"), validators=[DataRequired(_l("Indiquez la date."))])
-    member_ids = SelectMultipleField(_l("Membres concernés"), coerce=int, validate_choice=False)
+    happened_on = DateField(
+        _l("Date"), validators=[DataRequired(_l("Indiquez la date.")), YearInRange()]
+    )
+    member_ids = SelectMultipleField(
+        _l("Membres concernés"), coerce=_required_id, validate_choice=False
+    )
     event_id = SelectField(
         _l("Événement où tout a commencé"), coerce=_optional_int, validate_choice=False
     )
@@ -99,7 +114,7 @@ class OutcomeForm(FlaskForm):
     testimonial = TextAreaField(_l("Témoignage (citation)"), validators=[Length(max=5000)])
     testimonial_author = StringField(_l("Auteur du témoignage"), validators=[Length(max=200)])
     consent = BooleanField(_l("La personne accepte que ce témoignage soit publié"))
-    consent_on = DateField(_l("Date du consentement"), validators=[Optional()])
+    consent_on = DateField(_l("Date du consentement"), validators=[Optional(), YearInRange()])
 
 
 class DocumentForm(FlaskForm):

@@ -8,6 +8,7 @@ executemany, known posts updated by primary key. Nothing per row.
 from __future__ import annotations
 
 import bisect
+import hashlib
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -318,8 +319,22 @@ def _row(record: ImportedMention) -> dict[str, Any]:
     }
 
 
+def erased_external_id(external_id: str) -> str:
+    """Return the stable replacement of an external id that named an erased member.
+
+    The SHA-256 of the old id: the post stays counted once, and a re-import of the
+    same post finds it again (see `upsert_mentions`) without the id naming anyone.
+    """
+    return hashlib.sha256(external_id.encode("utf-8")).hexdigest()
+
+
 def upsert_mentions(records: Sequence[ImportedMention], result: ImportResult) -> None:
-    """Insert new posts and refresh known ones, in bulk, keyed by (platform, external id)."""
+    """Insert new posts and refresh known ones, in bulk, keyed by (platform, external id).
+
+    A known post is also found by the hash of its external id (its author was erased
+    and the id named them). Posts of an erased author are left as they are: a
+    re-import neither duplicates them nor restores the author.
+    """
     rows: dict[tuple[str, str], dict[str, Any]] = {}
     for record in records:
         if len(record.external_id) > EXTERNAL_ID_MAX:
@@ -340,13 +355,15 @@ def upsert_mentions(records: Sequence[ImportedMention], result: ImportResult) ->
     inserts: list[dict[str, Any]] = []
     updates: list[dict[str, Any]] = []
     for key, row in rows.items():
+        known = existing.get(key) or existing.get((key[0], erased_external_id(key[1])))
+        if known is not None and known[2]:
+            continue  # the author was erased: keep the anonymised row untouched
         suggestion = matcher.match(row["posted_at"], row["hashtags"].split())
-        known = existing.get(key)
         if known is None:
             row.update(suggested_event_id=suggestion, created_at=now)
             inserts.append(row)
         else:
-            mention_id, linked = known
+            mention_id, linked, _erased = known
             row.update(id=mention_id, suggested_event_id=None if linked else suggestion)
             updates.append(row)
         if suggestion is not None and not (known and known[1]):
@@ -360,8 +377,12 @@ def upsert_mentions(records: Sequence[ImportedMention], result: ImportResult) ->
     result.updated += len(updates)
 
 
-def _existing_ids(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tuple[int, bool]]:
-    """Return {(platform, external id): (id, linked to an event)} for known posts.
+def _existing_ids(
+    keys: Iterable[tuple[str, str]],
+) -> dict[tuple[str, str], tuple[int, bool, bool]]:
+    """Return {(platform, external id): (id, linked to an event, author erased)}.
+
+    Each external id is looked for as is and as its hash (`erased_external_id`).
 
     Small imports ask for their ids in chunks; big ones load the platform's ids at once.
     Either way a handful of queries, never one per post.
@@ -369,10 +390,11 @@ def _existing_ids(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tupl
     by_platform: dict[str, list[str]] = defaultdict(list)
     for platform, external_id in keys:
         by_platform[platform].append(external_id)
-    found: dict[tuple[str, str], tuple[int, bool]] = {}
-    columns = select(Mention.id, Mention.external_id, Mention.event_id)
+        by_platform[platform].append(erased_external_id(external_id))
+    found: dict[tuple[str, str], tuple[int, bool, bool]] = {}
+    columns = select(Mention.id, Mention.external_id, Mention.event_id, Mention.author_erased)
     for platform, ids in by_platform.items():
-        if len(ids) > WHOLE_PLATFORM_ABOVE:
+        if len(ids) > 2 * WHOLE_PLATFORM_ABOVE:
             # A whole account archive: one query for all of the platform's ids.
             queries = [columns.where(Mention.platform == platform)]
         else:
@@ -385,5 +407,9 @@ def _existing_ids(keys: Iterable[tuple[str, str]]) -> dict[tuple[str, str], tupl
             ]
         for query in queries:
             for row in db.session.execute(query):
-                found[(platform, row.external_id)] = (row.id, row.event_id is not None)
+                found[(platform, row.external_id)] = (
+                    row.id,
+                    row.event_id is not None,
+                    bool(row.author_erased),
+                )
     return found

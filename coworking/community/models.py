@@ -15,6 +15,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -109,6 +110,8 @@ class Mention(db.Model):
     platform: Mapped[str] = mapped_column(String(16))
     external_id: Mapped[str] = mapped_column(String(200))
     author: Mapped[str] = mapped_column(String(200), default="")
+    # Set when the author (a member) was erased: a re-import must not restore them.
+    author_erased: Mapped[bool] = mapped_column(default=False, server_default=false())
     posted_at: Mapped[datetime] = mapped_column(UTCDateTime)
     text: Mapped[str] = mapped_column(Text, default="")
     # Normalized, space-separated, without '#'.

@@ -29,6 +29,7 @@ from coworking.community.models import Document, Mention, Outcome, Partner, Pres
 from coworking.community.uploads import UploadRejected, sniff_upload
 from coworking.events.models import Event, event_partner
 from coworking.extensions import db
+from coworking.ids import parse_id
 from coworking.label.models import Dossier, dossier_document
 from coworking.members.models import Member
 from coworking.urls import clean_url
@@ -380,7 +381,10 @@ def save_outcome(outcome: Outcome | None, data: dict[str, Any]) -> Outcome:
         raise CommunityError(_("Donnez un titre."), "title")
     if not data.get("happened_on"):
         raise CommunityError(_("Indiquez la date."), "happened_on")
-    member_ids = sorted({int(i) for i in data.get("member_ids") or ()})
+    wanted = list(data.get("member_ids") or ())
+    member_ids = sorted({parse_id(i) for i in wanted} - {None})
+    if len(member_ids) != len(set(wanted)):
+        raise CommunityError(_("Membre introuvable."), "member_ids")
     members = (
         list(db.session.scalars(select(Member).where(Member.id.in_(member_ids))))
         if member_ids
@@ -389,10 +393,10 @@ def save_outcome(outcome: Outcome | None, data: dict[str, Any]) -> Outcome:
     if len(members) != len(member_ids):
         raise CommunityError(_("Membre introuvable."), "member_ids")
     event_id = data.get("event_id") or None
-    if event_id and db.session.get(Event, event_id) is None:
+    if event_id and (parse_id(event_id) is None or db.session.get(Event, event_id) is None):
         raise CommunityError(_("Événement introuvable."), "event_id")
     partner_id = data.get("partner_id") or None
-    if partner_id and db.session.get(Partner, partner_id) is None:
+    if partner_id and (parse_id(partner_id) is None or db.session.get(Partner, partner_id) is None):
         raise CommunityError(_("Partenaire introuvable."), "partner_id")
     testimonial = _text(data.get("testimonial"))
     consent = bool(data.get("consent")) and testimonial is not None

@@ -46,8 +46,10 @@ from coworking.community.forms import (
 from coworking.community.models import Document, Mention, Outcome, Partner, PressArticle
 from coworking.community.services import CommunityError
 from coworking.csvio import CSV_MIMETYPE, iter_csv
+from coworking.dates import INVALID, DateRangeError, parse_iso_date
 from coworking.extensions import db
 from coworking.i18n import to_paris
+from coworking.ids import parse_id
 from coworking.pagination import paginate
 from coworking.security import requires, safe_next_url
 
@@ -78,10 +80,17 @@ def _show_error(form, error: CommunityError) -> None:
         flash(error.message, "error")
 
 
-def _date_arg(name: str) -> date | None:
+def _date_arg(name: str, errors: list[str] | None = None) -> date | None:
+    """Return the ISO date of a query argument; None when empty or malformed.
+
+    A year outside 1900..2200 is reported in ``errors`` (French, naming the field).
+    """
     try:
-        return date.fromisoformat(request.args.get(name, "").strip())
-    except ValueError:
+        return parse_iso_date(request.args.get(name, ""), name)
+    except DateRangeError as error:
+        if error.msgid != INVALID and errors is not None:
+            label = _("Du") if name == "start" else _("Au")
+            errors.append(_("%(field)s : %(error)s", field=label, error=error.message))
         return None
 
 
@@ -291,20 +300,23 @@ def delete_press(article_id: int):
 # --- mentions ---------------------------------------------------------------------------
 
 
-def _mention_filters() -> mention_services.MentionFilters:
+def _mention_filters(errors: list[str] | None = None) -> mention_services.MentionFilters:
     platform = request.args.get("platform", "")
     return mention_services.MentionFilters(
         platform=platform if platform in PLATFORMS else "",
         hashtag=request.args.get("hashtag", "").strip()[:100],
-        start=_date_arg("start"),
-        end=_date_arg("end"),
+        start=_date_arg("start", errors),
+        end=_date_arg("end", errors),
     )
 
 
 @bp.get("/mentions")
 @requires(Role.VIEWER)
 def mentions():
-    filters = _mention_filters()
+    errors: list[str] = []
+    filters = _mention_filters(errors)
+    for message in errors:
+        flash(message, "error")
     total = mention_services.count_mentions(filters)
     page = paginate(mention_services.mentions_query(filters), total)
     return render_template(
@@ -317,13 +329,16 @@ def mentions():
         ],
         platforms=PLATFORMS,
         button_form=EmptyForm(),
-    )
+    ), 400 if errors else 200
 
 
 @bp.get("/mentions.csv")
 @requires(Role.VIEWER)
 def mentions_csv():
-    filters = _mention_filters()
+    errors: list[str] = []
+    filters = _mention_filters(errors)
+    if errors:
+        return Response("\n".join(errors) + "\n", status=400, mimetype="text/plain")
     rows = mention_services.export_rows(filters)
     body = stream_with_context(iter_csv(rows, mention_services.EXPORT_HEADER))
     response = Response(body, mimetype=CSV_MIMETYPE)
@@ -483,8 +498,8 @@ def new_outcome():
     if request.method == "GET":
         member_id = request.args.get("member_id", "")
         known = {choice[0] for choice in form.member_ids.choices}
-        if member_id.isdigit() and int(member_id) in known:
-            form.member_ids.data = [int(member_id)]
+        if parse_id(member_id) in known:
+            form.member_ids.data = [parse_id(member_id)]
         form.happened_on.data = services.paris_today()
         form.consent_on.data = services.paris_today()
     return _save_outcome(None, form, next_url)
@@ -555,8 +570,8 @@ def _megabytes(size: int) -> str:
 def documents():
     form = _document_form()
     partner_id = request.args.get("partner_id", "")
-    if partner_id.isdigit():
-        form.partner_id.data = int(partner_id)
+    if parse_id(partner_id) is not None:
+        form.partner_id.data = parse_id(partner_id)
     if request.args.get("new_kind") in DOCUMENT_KINDS:
         form.kind.data = request.args["new_kind"]
     return _documents_page(form)

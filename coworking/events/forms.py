@@ -11,7 +11,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     IntegerField,
     SelectField,
     SelectMultipleField,
@@ -22,8 +21,11 @@ from wtforms import (
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from coworking.dates import YearInRange
 from coworking.events import services
 from coworking.events.services import EventData
+from coworking.formfields import FrenchDecimalField
+from coworking.ids import parse_id
 
 WEEKDAY_RANKS = [
     SelectChoice("1", _l("premier")),
@@ -44,10 +46,10 @@ class EventForm(FlaskForm):
     )
     kind = SelectField(_l("Type"), validators=[DataRequired(_l("Choisissez un type."))])
     start_date = DateField(
-        _l("Date"), validators=[InputRequired(_l("Indiquez la date (JJ/MM/AAAA)."))]
+        _l("Date"), validators=[InputRequired(_l("Indiquez la date (JJ/MM/AAAA).")), YearInRange()]
     )
     start_time = TimeField(_l("Début"), validators=[Optional()])
-    end_date = DateField(_l("Date de fin"), validators=[Optional()])
+    end_date = DateField(_l("Date de fin"), validators=[Optional(), YearInRange()])
     end_time = TimeField(_l("Fin"), validators=[Optional()])
     all_day = BooleanField(_l("Toute la journée"))
     venue = SelectField(_l("Lieu"), default="")
@@ -57,7 +59,7 @@ class EventForm(FlaskForm):
     )
     is_public = BooleanField(_l("Ouvert au public"), default=True)
     is_free = BooleanField(_l("Gratuit"), default=True)
-    price = DecimalField(
+    price = FrenchDecimalField(
         _l("Prix (€)"),
         places=2,
         validators=[Optional(), NumberRange(min=0, max=100_000, message=_l("Prix invalide."))],
@@ -122,7 +124,7 @@ class EventForm(FlaskForm):
             end_date=self.end_date.data,
             end_time=self.end_time.data,
             all_day=bool(self.all_day.data),
-            venue_partner_id=int(venue) if venue.isdigit() else None,
+            venue_partner_id=parse_id(venue),
             location=self.location.data or "",
             is_public=bool(self.is_public.data),
             is_free=bool(self.is_free.data),
@@ -148,7 +150,8 @@ class SeriesForm(EventForm):
     )
     nth = SelectField(_l("Rang dans le mois"), choices=WEEKDAY_RANKS, default="1")
     until = DateField(
-        _l("Jusqu'au"), validators=[InputRequired(_l("Indiquez la date de fin de la série."))]
+        _l("Jusqu'au"),
+        validators=[InputRequired(_l("Indiquez la date de fin de la série.")), YearInRange()],
     )
 
 

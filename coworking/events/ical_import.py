@@ -23,6 +23,8 @@ import icalendar
 import recurring_ical_events
 from icalendar import Component
 
+from coworking.dates import MAX_YEAR, MIN_YEAR, in_range
+
 PARIS = ZoneInfo("Europe/Paris")
 DEFAULT_MAX_EVENTS = 20_000
 DEFAULT_MAX_OCCURRENCES_PER_SERIES = 1_000
@@ -336,7 +338,19 @@ def _validate_event(component: Component, label: str) -> None:
         _check_known_zone(component, name, label)
     _check_rules(component, label)
     start = component["DTSTART"].dt
+    # Years out of range would overflow (DTSTART + one day, UTC conversions): refuse them.
+    for name in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+        prop = component.get(name)
+        if prop is not None and isinstance(prop.dt, date) and not in_range(prop.dt):
+            raise IcalImportError(
+                f"année hors limites dans {name} ({MIN_YEAR} à {MAX_YEAR} acceptées).", label
+            )
     end = _raw_end(component, label)
+    if not in_range(end):
+        raise IcalImportError(
+            f"année hors limites dans la fin de l'événement ({MIN_YEAR} à {MAX_YEAR} acceptées).",
+            label,
+        )
     if isinstance(start, datetime) != isinstance(end, datetime):
         raise IcalImportError(
             "DTSTART et DTEND doivent être tous deux des dates, ou tous deux des dates-heures.",
@@ -403,7 +417,10 @@ def _raw_end(component: Component, label: str) -> date | datetime:
             raise IcalImportError("durée (DURATION) invalide ou négative.", label)
         if not isinstance(start, datetime) and duration % timedelta(days=1):
             raise IcalImportError("durée en heures pour un événement sur journée entière.", label)
-        return start + duration
+        try:
+            return start + duration
+        except OverflowError:
+            raise IcalImportError("durée (DURATION) trop longue.", label) from None
     if isinstance(start, datetime):
         return start
     return start + timedelta(days=1)

@@ -18,10 +18,12 @@ from coworking.community.archives import normalize_hashtag
 from coworking.community.models import Partner
 from coworking.csvio import fold_text
 from coworking.database import utcnow
+from coworking.dates import MAX_YEAR, MIN_YEAR, DateRangeError, check_year
 from coworking.events.attendance import places_held, promote_waiting
 from coworking.events.ical_import import KIND_LABELS, PARIS
 from coworking.events.models import Attendance, Event, EventKind, EventSeries
 from coworking.extensions import db
+from coworking.ids import parse_id
 from coworking.urls import clean_url
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -30,6 +32,8 @@ MAX_LOCATION = 300
 MAX_HASHTAGS = 300
 MAX_DESCRIPTION = 20_000
 MAX_SERIES_OCCURRENCES = 60
+MAX_CAPACITY = 100_000
+MAX_PRICE_CENTS = 10_000_000
 
 KIND_LABELS_EN = {
     "twapero": "Twapero",
@@ -166,9 +170,32 @@ def all_partners() -> list[Partner]:
 # --- times -----------------------------------------------------------------------------------
 
 
-def paris_datetime(day: date, at: time | None) -> datetime:
-    """Return the UTC instant of a Paris wall-clock time (midnight when no time)."""
-    return datetime.combine(day, at or time(), tzinfo=PARIS).astimezone(UTC)
+def paris_datetime(
+    day: date, at: time | None, *, date_field: str = "start_date", time_field: str = "start_time"
+) -> datetime:
+    """Return the UTC instant of a Paris wall-clock time (midnight when no time).
+
+    The year must be within coworking.dates' range (EventError naming ``date_field``).
+    A time skipped when clocks go forward (2025-03-30 02:30) is refused (EventError
+    naming ``time_field``). A time that happens twice when clocks go back
+    (2025-10-26 02:30) is taken at its first occurrence, summer time (fold=0).
+    """
+    try:
+        check_year(day, date_field)
+    except DateRangeError as error:
+        raise EventError(error.message, date_field) from None
+    local = datetime.combine(day, (at or time()).replace(fold=0), tzinfo=PARIS)
+    instant = local.astimezone(UTC)
+    if instant.astimezone(PARIS).replace(tzinfo=None) != local.replace(tzinfo=None):
+        raise EventError(
+            _("Cette heure n'existe pas ce jour-là (passage à l'heure d'été)."), time_field
+        )
+    return instant
+
+
+def _midnight_after(day: date) -> datetime:
+    """Return the UTC instant of the midnight ending this (already bounded) Paris day."""
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=PARIS).astimezone(UTC)
 
 
 def local_span(event: Event) -> tuple[date, time | None, date, time | None]:
@@ -223,9 +250,10 @@ def _span(data: EventData) -> tuple[datetime, datetime]:
     if data.all_day:
         if end_date < data.start_date:
             raise EventError(_("La date de fin est avant la date de début."), "end_date")
-        return paris_datetime(data.start_date, None), paris_datetime(
-            end_date + timedelta(days=1), None
-        )
+        starts_at = paris_datetime(data.start_date, None)
+        # Bound the end date before adding a day to it (9999-12-31 would overflow).
+        paris_datetime(end_date, None, date_field="end_date")
+        return starts_at, _midnight_after(end_date)
     if data.start_time is None:
         raise EventError(
             _("Indiquez l'heure de début (ou cochez « toute la journée »)."), "start_time"
@@ -236,7 +264,9 @@ def _span(data: EventData) -> tuple[datetime, datetime]:
         if ends_at is None:
             raise EventError(_("Indiquez l'heure de fin."), "end_time")
     else:
-        ends_at = paris_datetime(end_date, data.end_time)
+        ends_at = paris_datetime(
+            end_date, data.end_time, date_field="end_date", time_field="end_time"
+        )
     if ends_at < starts_at:
         raise EventError(_("La fin de l'événement est avant son début."), "end_time")
     return starts_at, ends_at
@@ -263,8 +293,12 @@ def _check(data: EventData) -> None:
         )
     if data.capacity is not None and data.capacity < 0:
         raise EventError(_("La capacité ne peut pas être négative."), "capacity")
+    if data.capacity is not None and data.capacity > MAX_CAPACITY:
+        raise EventError(_("Capacité invalide."), "capacity")
     if data.price_cents is not None and data.price_cents < 0:
         raise EventError(_("Le prix ne peut pas être négatif."), "price")
+    if data.price_cents is not None and data.price_cents > MAX_PRICE_CENTS:
+        raise EventError(_("Prix invalide."), "price")
     if not data.is_free and not data.price_cents:
         raise EventError(_("Indiquez le prix d'un événement payant."), "price")
     if len(normalize_hashtags(data.hashtags)) > MAX_HASHTAGS:
@@ -407,12 +441,18 @@ def nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
 
 def series_dates(rule: str, first: date, until: date, *, nth: int | None = None) -> list[date]:
     """Return the dates of a weekly series, or a monthly one on the n-th weekday."""
+    # Bound the dates before generating anything: year 9999 would overflow.
+    for day, name in ((first, "start_date"), (until, "until")):
+        try:
+            check_year(day, name)
+        except DateRangeError as error:
+            raise EventError(error.message, name) from None
     if until < first:
         raise EventError(_("La date de fin de la série est avant son début."), "until")
     days: list[date] = []
     if rule == WEEKLY:
         day = first
-        while day <= until:
+        while day <= until and len(days) <= MAX_SERIES_OCCURRENCES:
             days.append(day)
             day += timedelta(days=7)
     elif rule == MONTHLY_NTH_WEEKDAY:
@@ -421,7 +461,7 @@ def series_dates(rule: str, first: date, until: date, *, nth: int | None = None)
         year, month = first.year, first.month
         while True:
             day = nth_weekday(year, month, first.weekday(), nth)
-            if day > until:
+            if day > until or len(days) > MAX_SERIES_OCCURRENCES:
                 break
             if day >= first:
                 days.append(day)
@@ -495,23 +535,30 @@ class EventFilters:
 
 
 def parse_date(value: str | None) -> date | None:
-    """Return an ISO date (YYYY-MM-DD), None when empty; ValueError when malformed."""
+    """Return an ISO date (YYYY-MM-DD), None when empty; ValueError when malformed.
+
+    Years outside coworking.dates' range raise DateRangeError (a ValueError).
+    """
     value = (value or "").strip()
     if not value:
         return None
     if not _ISO_DATE.match(value):
         raise ValueError(value)
-    return date.fromisoformat(value)
+    return check_year(date.fromisoformat(value), "date")
 
 
 def parse_period(args: Any) -> tuple[date | None, date | None]:
     """Return the ?from=&to= period; EventError for a malformed or reversed range."""
     try:
         start = parse_date(args.get("from"))
+    except DateRangeError as error:
+        raise EventError(_("Date de début : %(error)s", error=error.message), "from") from None
     except ValueError:
         raise EventError(_("Date de début invalide (AAAA-MM-JJ attendu)."), "from") from None
     try:
         end = parse_date(args.get("to"))
+    except DateRangeError as error:
+        raise EventError(_("Date de fin : %(error)s", error=error.message), "to") from None
     except ValueError:
         raise EventError(_("Date de fin invalide (AAAA-MM-JJ attendu)."), "to") from None
     if start and end and end < start:
@@ -530,18 +577,22 @@ def parse_filters(args: Any) -> EventFilters:
         filters.start, filters.end = parse_period(args)
     except EventError as error:
         filters.errors[error.field or "from"] = error.message
-    if filters.venue not in ("", "space") and not filters.venue.isdigit():
+    if filters.venue not in ("", "space") and parse_id(filters.venue) is None:
         filters.venue = ""
     return filters
 
 
 def period_condition(start: date | None, end: date | None) -> Any:
     """Return the SQL condition of events overlapping the Paris dates (inclusive)."""
+    # Users' dates are bounded when parsed (parse_period); dates computed from them (a
+    # month grid's first Monday) may step just outside: clamp them, no event lies beyond.
     conditions = []
     if start is not None:
-        conditions.append(Event.ends_at > paris_datetime(start, None))
+        start = max(start, date(MIN_YEAR, 1, 1))
+        conditions.append(Event.ends_at > paris_datetime(start, None, date_field="from"))
     if end is not None:
-        conditions.append(Event.starts_at < paris_datetime(end + timedelta(days=1), None))
+        end = min(end, date(MAX_YEAR, 12, 31))
+        conditions.append(Event.starts_at < _midnight_after(end))
     return and_(*conditions) if conditions else and_(True)
 
 
@@ -555,7 +606,7 @@ def filtered_query(filters: EventFilters) -> Select[Any]:
     if filters.venue == "space":
         query = query.where(Event.venue_partner_id.is_(None))
     elif filters.venue:
-        query = query.where(Event.venue_partner_id == int(filters.venue))
+        query = query.where(Event.venue_partner_id == parse_id(filters.venue))
     return query
 
 

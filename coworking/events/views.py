@@ -26,6 +26,7 @@ from sqlalchemy.orm import selectinload
 
 from coworking.auth.forms import EmptyForm
 from coworking.auth.roles import Role
+from coworking.dates import MAX_YEAR, MIN_YEAR
 from coworking.events import attendance as roll
 from coworking.events import feeds, importers, services
 from coworking.events.forms import (
@@ -39,6 +40,7 @@ from coworking.events.forms import (
 from coworking.events.ical_import import PARIS
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
+from coworking.ids import parse_id
 from coworking.members.models import Member
 from coworking.pagination import paginate
 from coworking.security import public, requires
@@ -110,10 +112,21 @@ def index():
 @requires(Role.VIEWER)
 def month():
     today = datetime.now(PARIS).date()
+    status = 200
     try:
         first = date.fromisoformat(request.args.get("month", "") + "-01")
     except ValueError:
         first = today.replace(day=1)
+    if not MIN_YEAR <= first.year <= MAX_YEAR:
+        flash(
+            _(
+                "Mois : l'année doit être comprise entre %(min)s et %(max)s.",
+                min=MIN_YEAR,
+                max=MAX_YEAR,
+            ),
+            "error",
+        )
+        first, status = today.replace(day=1), 400
     weeks = services.month_grid(first.year, first.month)
     filters = services.parse_filters(request.args)
     filters.errors.clear()
@@ -138,7 +151,7 @@ def month():
         month_args=month_args,
         kinds=_kind_labels(),
         venues=services.venue_partners(),
-    )
+    ), status
 
 
 @bp.get("/events/export.ics")
@@ -241,8 +254,8 @@ def new():
     form.fill_choices()
     if request.method == "GET":
         source_id = request.args.get("duplicate", "")
-        if source_id.isdigit():
-            source = _load_event(int(source_id))
+        if parse_id(source_id) is not None:
+            source = _load_event(parse_id(source_id))
             form.load(services.duplicate_data(source))
         else:
             form.kind.data = form.kind.data or "autre"
@@ -349,7 +362,8 @@ def _back_to_roll_call(event: Event, query: str = ""):
 def add_member(event_id: int):
     event = _load_event(event_id)
     member_id = request.form.get("member_id", "")
-    member = db.session.get(Member, int(member_id)) if member_id.isdigit() else None
+    member_key = parse_id(member_id)
+    member = db.session.get(Member, member_key) if member_key is not None else None
     if member is None:
         flash(_("Membre introuvable."), "error")
         return _back_to_roll_call(event)

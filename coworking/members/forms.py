@@ -17,6 +17,7 @@ from wtforms import (
 )
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
+from coworking.dates import YearInRange
 from coworking.members.services import age_bracket_labels, plan_kind_labels, profession_labels
 
 DATE_MESSAGE = _l("Date invalide : choisissez une date du calendrier.")
@@ -66,17 +67,25 @@ class MemberForm(FlaskForm):
     city = _optional_text(_l("Ville"), 100)
     joined_on = DateField(
         _l("Date d'adhésion"),
-        validators=[InputRequired(_l("Donnez la date d'adhésion."))],
+        validators=[InputRequired(_l("Donnez la date d'adhésion.")), YearInRange()],
         format="%Y-%m-%d",
     )
-    left_on = DateField(_l("Date de départ"), validators=[Optional()], format="%Y-%m-%d")
+    left_on = DateField(
+        _l("Date de départ"), validators=[Optional(), YearInRange()], format="%Y-%m-%d"
+    )
     heard_from = _optional_text(_l("Comment nous a-t-il connus ?"), 200)
     consent_data = BooleanField(_l("Consent au traitement de ses données"))
-    consent_data_on = DateField(_l("Donné le"), validators=[Optional()], format="%Y-%m-%d")
+    consent_data_on = DateField(
+        _l("Donné le"), validators=[Optional(), YearInRange()], format="%Y-%m-%d"
+    )
     consent_photos = BooleanField(_l("Accepte d'être photographié (droit à l'image)"))
-    consent_photos_on = DateField(_l("Donné le"), validators=[Optional()], format="%Y-%m-%d")
+    consent_photos_on = DateField(
+        _l("Donné le"), validators=[Optional(), YearInRange()], format="%Y-%m-%d"
+    )
     consent_newsletter = BooleanField(_l("Accepte de recevoir la lettre d'information"))
-    consent_newsletter_on = DateField(_l("Donné le"), validators=[Optional()], format="%Y-%m-%d")
+    consent_newsletter_on = DateField(
+        _l("Donné le"), validators=[Optional(), YearInRange()], format="%Y-%m-%d"
+    )
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=10_000)])
 
     def validate_last_name(self, field) -> None:
@@ -95,7 +104,7 @@ class MemberForm(FlaskForm):
 class LeaveForm(FlaskForm):
     left_on = DateField(
         _l("Date de départ"),
-        validators=[InputRequired(_l("Donnez la date de départ."))],
+        validators=[InputRequired(_l("Donnez la date de départ.")), YearInRange()],
         format="%Y-%m-%d",
     )
 
@@ -113,11 +122,13 @@ class PlanForm(FlaskForm):
 class MembershipForm(FlaskForm):
     plan_id = SelectField(_l("Formule"), coerce=int, choices=[])
     starts_on = DateField(
-        _l("Début"), validators=[InputRequired(_l("Donnez la date de début."))], format="%Y-%m-%d"
+        _l("Début"),
+        validators=[InputRequired(_l("Donnez la date de début.")), YearInRange()],
+        format="%Y-%m-%d",
     )
     ends_on = DateField(
         _l("Fin"),
-        validators=[Optional()],
+        validators=[Optional(), YearInRange()],
         format="%Y-%m-%d",
         description=_l("Laissez vide : calculée d'après la formule."),
     )
@@ -126,7 +137,7 @@ class MembershipForm(FlaskForm):
         validators=[Optional(), Length(max=20)],
         description=_l("Laissez vide : le prix de la formule."),
     )
-    paid_on = DateField(_l("Payé le"), validators=[Optional()], format="%Y-%m-%d")
+    paid_on = DateField(_l("Payé le"), validators=[Optional(), YearInRange()], format="%Y-%m-%d")
 
 
 class ImportForm(FlaskForm):

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
@@ -17,8 +19,11 @@ from sqlalchemy import Select, and_, exists, func, or_, select, update
 from coworking.audit import services as audit
 from coworking.csvio import fold_text
 from coworking.database import utcnow
+from coworking.dates import INVALID as INVALID_DATE
+from coworking.dates import MAX_YEAR, MIN_YEAR, DateRangeError, in_range, parse_iso_date
 from coworking.extensions import db
 from coworking.i18n import PARIS
+from coworking.ids import parse_id
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.csv_import import MemberRow, ParsedMembers
 from coworking.members.models import Member, Membership, MembershipPlan, RetentionSetting
@@ -103,14 +108,15 @@ class MemberFilters:
         category = args.get("category", "")
         filters.category = category if category in PROFESSION_CATEGORIES else ""
         plan = args.get("plan", "")
-        filters.plan_id = int(plan) if plan.isdigit() else None
+        filters.plan_id = parse_id(plan)
         for name in ("joined_from", "joined_to"):
-            value = (args.get(name) or "").strip()
-            if value:
-                try:
-                    setattr(filters, name, dt.date.fromisoformat(value))
-                except ValueError:
+            try:
+                setattr(filters, name, parse_iso_date(args.get(name), name))
+            except DateRangeError as error:
+                if error.msgid == INVALID_DATE:
                     filters.errors[name] = _("Date invalide : écrivez-la AAAA-MM-JJ.")
+                else:
+                    filters.errors[name] = error.message
         if filters.joined_from and filters.joined_to and filters.joined_from > filters.joined_to:
             filters.errors["joined_to"] = _("La fin de la période précède son début.")
             filters.joined_to = None
@@ -221,8 +227,9 @@ def is_active_on(member: Member, day: dt.date) -> bool:
 def find_member(ident: str) -> Member | None:
     """Return the member with this id or e-mail (for the CLI and the API)."""
     ident = (ident or "").strip()
-    if ident.isdigit():
-        return db.session.get(Member, int(ident))
+    if ident.isascii() and ident.isdigit():
+        number = parse_id(ident)
+        return db.session.get(Member, number) if number is not None else None
     if "@" in ident:
         return db.session.scalar(select(Member).where(Member.email == ident.lower()))
     return None
@@ -372,16 +379,24 @@ def _refuse_erased(member: Member) -> None:
 # --- plans and memberships --------------------------------------------------------------------
 
 
+_EUROS = re.compile(r"[0-9]{1,9}(\.[0-9]*)?|\.[0-9]+")
+# The largest amount typed for a plan or a payment: 100 000 €.
+MAX_AMOUNT_CENTS = 100_000_00
+
+
 def parse_euros(text: str, field_name: str = "price") -> int:
-    """Read an amount in euros (« 12,50 », « 12.5 €») and return cents."""
-    value = (text or "").replace("€", "").replace("\u202f", "").replace(" ", "").replace(",", ".")
+    """Read an amount in euros (« 12,50 », « 12.5 €») and return cents.
+
+    Plain decimal numbers only (no « inf », « NaN » or « 1e400 »), at most 100 000 €.
+    """
+    value = (text or "").replace("€", "").replace("\u202f", "").replace("\u00a0", "")
+    value = value.replace(" ", "").replace(",", ".")
     if not value:
         return 0
-    try:
-        amount = round(float(value) * 100)
-    except ValueError:
-        raise MemberError(_("Montant invalide : écrivez par exemple 12,50."), field_name) from None
-    if amount < 0 or amount > 100_000_00:
+    if not _EUROS.fullmatch(value):
+        raise MemberError(_("Montant invalide : écrivez par exemple 12,50."), field_name)
+    amount = int((Decimal(value) * 100).to_integral_value(ROUND_HALF_UP))
+    if amount < 0 or amount > MAX_AMOUNT_CENTS:
         raise MemberError(_("Montant hors limites."), field_name)
     return amount
 
@@ -395,7 +410,7 @@ def save_plan(
         raise MemberError(_("Donnez un nom à la formule (100 caractères au plus)."), "name")
     if kind not in PLAN_KINDS:
         raise MemberError(_("Type de formule inconnu."), "kind")
-    if price_cents < 0:
+    if not 0 <= price_cents <= MAX_AMOUNT_CENTS:
         raise MemberError(_("Montant hors limites."), "price")
     clash = db.session.scalar(
         select(MembershipPlan.id).where(
@@ -442,6 +457,18 @@ def add_membership(
 ) -> Membership:
     """Give a member a membership; its end defaults from the plan's kind."""
     _refuse_erased(member)
+    for name, day in (("starts_on", starts_on), ("ends_on", ends_on), ("paid_on", paid_on)):
+        if day is not None and not in_range(day):
+            raise MemberError(
+                _(
+                    "L'année doit être comprise entre %(min)s et %(max)s.",
+                    min=MIN_YEAR,
+                    max=MAX_YEAR,
+                ),
+                name,
+            )
+    if amount_paid_cents is not None and not 0 <= amount_paid_cents <= MAX_AMOUNT_CENTS:
+        raise MemberError(_("Montant hors limites."), "amount")
     ends_on = ends_on or default_end(plan, starts_on)
     if ends_on < starts_on:
         raise MemberError(_("La fin de l'adhésion précède son début."), "ends_on")
@@ -733,26 +760,126 @@ def export_member_data(member: Member) -> dict[str, Any]:
 
 # Kept on erasure: what the statistics count, none of it identifying on its own.
 KEPT_ON_ERASURE = ("profession_category", "age_bracket", "city", "joined_on", "left_on")
+# Stored data (not a UI string): the title of an outcome whose title named an erased member.
+ERASED_OUTCOME_TITLE = "Réalisation (personne effacée)"
+
+
+def _name_patterns(member: Member) -> list[re.Pattern[str]]:
+    """Return whole-word patterns (on fold_text) of the member's names and handles."""
+    words = {fold_text(member.first_name or ""), fold_text(member.last_name or "")}
+    words.update(fold_text(handle.split("@")[0]) for handle in member_handles(member))
+    return [re.compile(rf"\b{re.escape(word)}\b") for word in sorted(words) if len(word) >= 2]
+
+
+def _names_in(text: str | None, patterns: list[re.Pattern[str]]) -> bool:
+    folded = fold_text(text or "")
+    return any(pattern.search(folded) for pattern in patterns)
+
+
+def _is_full_name(text: str | None, member: Member) -> bool:
+    """Tell whether a free-typed name (a guest, a visitor) is the member's full name.
+
+    Case, accents and punctuation are ignored, and « Zarbi Zoé (invitée) » counts too:
+    the full name, in either order, as whole words.
+    """
+    first, last = fold_text(member.first_name or ""), fold_text(member.last_name or "")
+    folded = fold_text(text or "")
+    if not folded or not (first or last):
+        return False
+    if not (first and last):
+        return folded == (first or last)
+    return any(
+        re.search(rf"\b{re.escape(name)}\b", folded)
+        for name in (f"{first} {last}", f"{last} {first}")
+    )
+
+
+def _erase_traces(member: Member) -> None:
+    """Clear what other tables hold about a member being erased (names, handles, words).
+
+    Mentions they authored keep their date, platform, hashtags and counts, lose the
+    author, url and text, and an external id naming them is replaced by its hash;
+    the outcomes they are linked to lose the testimonial and any title or description
+    naming them; guests and visitors typed with their full name lose that name; the
+    audit log forgets the summaries about all these rows.
+    """
+    from coworking.community.mentions import erased_external_id
+    from coworking.community.models import Mention, Outcome, outcome_member
+    from coworking.events.models import Attendance
+    from coworking.space.models import CheckIn
+
+    handles = member_handles(member)
+    for mention_id, external_id in db.session.execute(
+        _mentions_by(member).with_only_columns(Mention.id, Mention.external_id)
+    ).all():
+        values: dict[str, Any] = {"author": "", "url": None, "text": "", "author_erased": True}
+        if any(handle in external_id.lower() for handle in handles):
+            values["external_id"] = erased_external_id(external_id)
+        db.session.execute(update(Mention).where(Mention.id == mention_id).values(**values))
+
+    patterns = _name_patterns(member)
+    outcomes = db.session.scalars(
+        select(Outcome)
+        .join(outcome_member, outcome_member.c.outcome_id == Outcome.id)
+        .where(outcome_member.c.member_id == member.id)
+    ).all()
+    for outcome in outcomes:
+        outcome.testimonial = None
+        outcome.testimonial_author = None
+        outcome.consent_publish_at = None
+        if _names_in(outcome.title, patterns):
+            outcome.title = ERASED_OUTCOME_TITLE
+        if _names_in(outcome.description, patterns):
+            outcome.description = ""
+    audit.forget_objects("outcome", [outcome.id for outcome in outcomes])
+
+    attendance_ids = list(
+        db.session.scalars(select(Attendance.id).where(Attendance.member_id == member.id))
+    )
+    db.session.execute(
+        update(Attendance).where(Attendance.member_id == member.id).values(guest_name=None)
+    )
+    guests = [
+        attendance_id
+        for attendance_id, name in db.session.execute(
+            select(Attendance.id, Attendance.guest_name).where(
+                Attendance.member_id.is_(None), Attendance.guest_name.is_not(None)
+            )
+        )
+        if _is_full_name(name, member)
+    ]
+    if guests:
+        db.session.execute(
+            update(Attendance).where(Attendance.id.in_(guests)).values(guest_name=None)
+        )
+    audit.forget_objects("attendance", attendance_ids + guests)
+
+    visitors = [
+        check_in_id
+        for check_in_id, name in db.session.execute(
+            select(CheckIn.id, CheckIn.visitor_name).where(
+                CheckIn.member_id.is_(None), CheckIn.visitor_name.is_not(None)
+            )
+        )
+        if _is_full_name(name, member)
+    ]
+    if visitors:
+        db.session.execute(
+            update(CheckIn).where(CheckIn.id.in_(visitors)).values(visitor_name=None)
+        )
+    audit.forget_objects("check_in", visitors)
 
 
 def erase_member(member: Member) -> None:
     """Anonymise a member in place: visits, attendance and the profession mix still count.
 
     Names, contact details, handles, notes and consents are cleared; the audit log forgets
-    the summaries about the member; mentions they authored lose their author handle.
+    the summaries about the member; other tables lose their traces (`_erase_traces`).
     The caller commits, then calls `purge_deleted_bytes()` so that no copy remains on disk.
     """
-    from coworking.community.models import Mention
-    from coworking.events.models import Attendance
-
     if member.erased_at is not None:
         return
-    mention_ids = list(db.session.scalars(_mentions_by(member).with_only_columns(Mention.id)))
-    if mention_ids:
-        db.session.execute(update(Mention).where(Mention.id.in_(mention_ids)).values(author=""))
-    db.session.execute(
-        update(Attendance).where(Attendance.member_id == member.id).values(guest_name=None)
-    )
+    _erase_traces(member)
     for name in MEMBER_FIELDS:
         if name not in KEPT_ON_ERASURE:
             setattr(member, name, "" if name in ("first_name", "last_name") else None)

@@ -24,6 +24,7 @@ from coworking.auth.forms import EmptyForm
 from coworking.auth.roles import Role
 from coworking.csvio import iter_csv
 from coworking.extensions import db
+from coworking.ids import parse_id
 from coworking.members import services
 from coworking.members.csv_import import MemberCsvError, member_csv_header, parse_members_csv
 from coworking.members.forms import (
@@ -518,7 +519,7 @@ def apply_retention():
         return redirect(url_for("members.retention"))
     years = services.retention_years()
     # Erase only who the page listed and who is still past the limit now.
-    shown = {int(value) for value in request.form.getlist("member_id") if value.isdigit()}
+    shown = {parse_id(value) for value in request.form.getlist("member_id")} - {None}
     members = [
         m for m in db.session.scalars(services.members_past_retention(years)) if m.id in shown
     ]

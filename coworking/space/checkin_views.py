@@ -10,7 +10,9 @@ from flask_login import current_user
 
 from coworking.auth.forms import EmptyForm
 from coworking.auth.roles import Role
+from coworking.dates import DateRangeError, check_year, parse_iso_date
 from coworking.extensions import db
+from coworking.ids import parse_id
 from coworking.members import services as members
 from coworking.members.models import Member
 from coworking.security import requires
@@ -23,7 +25,7 @@ bp = Blueprint("checkins", __name__)
 def _day_arg() -> dt.date:
     value = request.args.get("day", "")
     try:
-        return dt.date.fromisoformat(value) if value else members.today()
+        return parse_iso_date(value, "day") or members.today()
     except ValueError:
         return members.today()
 
@@ -65,8 +67,9 @@ def create():
     duration = request.form.get("duration", "full")
     by = current_user.display_name
     try:
-        if request.form.get("member_id", "").isdigit():
-            member = db.get_or_404(Member, int(request.form["member_id"]))
+        member_id = parse_id(request.form.get("member_id", ""))
+        if member_id is not None:
+            member = db.get_or_404(Member, member_id)
             check_in, created = checkins.check_in_member(member, duration=duration, by=by)
             name = member.full_name
         else:
@@ -102,19 +105,24 @@ def undo(check_in_id: int):
 @requires(Role.VIEWER)
 def month():
     today = members.today()
-    value = request.args.get("month", "")
-    try:
-        year, number = (
-            (int(part) for part in value.split("-")) if value else (today.year, today.month)
-        )
-        first = dt.date(year, number, 1)
-    except ValueError:
-        first = today.replace(day=1)
+    value = request.args.get("month", "").strip()
+    status = 200
+    first = today.replace(day=1)
+    if value:
+        try:
+            first = check_year(dt.date.fromisoformat(value + "-01"), "month")
+        except DateRangeError as error:
+            flash(_("Mois : %(error)s", error=error.message), "error")
+            status = 400
+        except ValueError:
+            pass
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     weeks = checkins.month_calendar(first.year, first.month)
     total = sum(day.visits for week in weeks for day in week if day.in_month)
+    # One definition of visitor-days everywhere: a check-in is one (the indicator's).
     visitor_days = sum(day.visitor_days for week in weeks for day in week if day.in_month)
+    half_days = sum(day.half_days for week in weeks for day in week if day.in_month)
     return render_template(
         "checkins/month.html",
         first=first,
@@ -124,7 +132,8 @@ def month():
         today=today,
         total=total,
         visitor_days=visitor_days,
-    )
+        half_days=half_days,
+    ), status
 
 
 # --- the kiosk API ----------------------------------------------------------------------------
@@ -179,7 +188,7 @@ def _api_member(payload: dict) -> Member | tuple[str, str]:
         value = payload["member_id"]
         if isinstance(value, bool) or not isinstance(value, int):
             return _("member_id doit être un nombre entier."), "member_id"
-        member = db.session.get(Member, value)
+        member = db.session.get(Member, value) if parse_id(value) is not None else None
         if member is None or member.erased_at is not None:
             return _("Aucun membre n°%(id)s.", id=value), "member_id"
         return member

@@ -124,7 +124,15 @@ class MonthDay:
     day: dt.date
     in_month: bool
     visits: int = 0
-    visitor_days: float = 0.0
+    half_days: int = 0
+
+    @property
+    def visitor_days(self) -> int:
+        """Return the visitor-days: one check-in is one, half day or full day.
+
+        The same definition as the indicator ``checkins_visitor_days`` (stats).
+        """
+        return self.visits
 
 
 def month_calendar(year: int, month: int) -> list[list[MonthDay]]:
@@ -133,11 +141,11 @@ def month_calendar(year: int, month: int) -> list[list[MonthDay]]:
     start = first - dt.timedelta(days=first.weekday())
     next_month = dt.date(year + month // 12, month % 12 + 1, 1)
     end = next_month + dt.timedelta(days=(7 - next_month.weekday()) % 7)
-    weight = db.case((CheckIn.duration == "half", 0.5), else_=1.0)
-    counts: dict[Any, tuple[int, float]] = {
-        row[0]: (int(row[1]), float(row[2]))
+    half = db.case((CheckIn.duration == "half", 1), else_=0)
+    counts: dict[Any, tuple[int, int]] = {
+        row[0]: (int(row[1]), int(row[2] or 0))
         for row in db.session.execute(
-            select(CheckIn.day, func.count(), func.sum(weight))
+            select(CheckIn.day, func.count(), func.sum(half))
             .where(CheckIn.day >= first, CheckIn.day < next_month)
             .group_by(CheckIn.day)
         )
@@ -147,8 +155,8 @@ def month_calendar(year: int, month: int) -> list[list[MonthDay]]:
     while day < end:
         week = []
         for _offset in range(7):
-            visits, visitor_days = counts.get(day, (0, 0.0))
-            week.append(MonthDay(day, day.month == month, visits, visitor_days))
+            visits, half_days = counts.get(day, (0, 0))
+            week.append(MonthDay(day, day.month == month, visits, half_days))
             day += dt.timedelta(days=1)
         weeks.append(week)
     return weeks

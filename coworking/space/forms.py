@@ -12,7 +12,6 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
-    DecimalField,
     EmailField,
     IntegerField,
     SelectField,
@@ -21,9 +20,19 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
-from coworking.space.profile import BUDGET_DIRECTIONS, INCOME_SOURCES, WEEKDAYS
+from coworking.dates import YearInRange
+from coworking.formfields import FrenchDecimalField
+from coworking.space.profile import (
+    BUDGET_DIRECTIONS,
+    INCOME_SOURCES,
+    NUMBER_MAXIMA,
+    WEEKDAYS,
+    is_finite_number,
+)
 
-_MONEY_RE = re.compile(r"^\d+([.,]\d{1,2})?$")
+_MONEY_RE = re.compile(r"^[0-9]{1,9}([.,][0-9]{1,2})?$")
+# The largest amount of a budget line: 10 000 000 €.
+MAX_MONEY_CENTS = 10_000_000_00
 
 
 class MoneyField(StringField):
@@ -41,27 +50,22 @@ class MoneyField(StringField):
         if not _MONEY_RE.match(text):
             raise ValidationError(_l("Montant invalide : écrivez par exemple 1200 ou 1200,50."))
         try:
-            self.cents = int(Decimal(text.replace(",", ".")) * 100)
+            cents = int(Decimal(text.replace(",", ".")) * 100)
         except InvalidOperation:
             raise ValidationError(_l("Montant invalide.")) from None
+        if cents > MAX_MONEY_CENTS:
+            raise ValidationError(_l("Montant hors limites (10 000 000 € au plus)."))
+        self.cents = cents
 
 
-class FrenchDecimalField(DecimalField):
-    """A decimal number typed with a comma (« 1,5 ») or a dot."""
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        if valuelist:
-            valuelist = [str(valuelist[0]).replace(" ", "").replace("\u00a0", "").replace(",", ".")]
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_l("Saisissez un nombre, par exemple 1,5.")) from None
-
-
-def _optional_number(label: Any) -> IntegerField:
+def _optional_number(label: Any, maximum: int) -> IntegerField:
     return IntegerField(
         label,
-        validators=[Optional(), NumberRange(min=0, message=_l("Saisissez un nombre positif."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, message=_l("Saisissez un nombre positif.")),
+            NumberRange(max=maximum, message=_l("%(max)s au plus.", max=maximum)),
+        ],
     )
 
 
@@ -84,12 +88,12 @@ class ProfileForm(FlaskForm):
     address = StringField(_l("Adresse"), validators=[Optional(), Length(max=300)])
     postcode = StringField(_l("Code postal"), validators=[Optional(), Length(max=16)])
     city = StringField(_l("Ville"), validators=[Optional(), Length(max=100)])
-    founded_on = DateField(_l("Date de création"), validators=[Optional()])
+    founded_on = DateField(_l("Date de création"), validators=[Optional(), YearInRange()])
     website = StringField(_l("Site web"), validators=[Optional(), Length(max=300)])
     email = EmailField(_l("E-mail de contact"), validators=[Optional(), Length(max=254)])
-    surface_m2 = _optional_number(_l("Surface (m²)"))
-    desks = _optional_number(_l("Postes de travail"))
-    meeting_rooms = _optional_number(_l("Salles de réunion"))
+    surface_m2 = _optional_number(_l("Surface (m²)"), NUMBER_MAXIMA["surface_m2"])
+    desks = _optional_number(_l("Postes de travail"), NUMBER_MAXIMA["desks"])
+    meeting_rooms = _optional_number(_l("Salles de réunion"), NUMBER_MAXIMA["meeting_rooms"])
     hours_0 = StringField(WEEKDAYS[0][1], validators=[Optional(), Length(max=100)])
     hours_1 = StringField(WEEKDAYS[1][1], validators=[Optional(), Length(max=100)])
     hours_2 = StringField(WEEKDAYS[2][1], validators=[Optional(), Length(max=100)])
@@ -108,9 +112,16 @@ class ProfileForm(FlaskForm):
     staff_fte = FrenchDecimalField(
         _l("Salariés (ETP)"),
         places=2,
-        validators=[Optional(), NumberRange(min=0, message=_l("Saisissez un nombre positif."))],
+        validators=[
+            Optional(),
+            NumberRange(min=0, message=_l("Saisissez un nombre positif.")),
+            NumberRange(
+                max=NUMBER_MAXIMA["staff_fte"],
+                message=_l("%(max)s au plus.", max=NUMBER_MAXIMA["staff_fte"]),
+            ),
+        ],
     )
-    volunteers = _optional_number(_l("Bénévoles"))
+    volunteers = _optional_number(_l("Bénévoles"), NUMBER_MAXIMA["volunteers"])
     description = TextAreaField(_l("Présentation"), validators=[Optional(), Length(max=10000)])
 
     def hour_fields(self) -> list[Any]:
@@ -140,9 +151,9 @@ class ProfileForm(FlaskForm):
             "description",
         ):
             getattr(self, name).data = getattr(profile, name)
-        self.staff_fte.data = (
-            Decimal(str(profile.staff_fte)) if profile.staff_fte is not None else None
-        )
+        # A non-finite value stored before the bounds existed shows as empty, not a crash.
+        fte = profile.staff_fte
+        self.staff_fte.data = Decimal(str(fte)) if is_finite_number(fte) else None
         hours = profile.opening_hours or {}
         for key, _label in WEEKDAYS:
             getattr(self, f"hours_{key}").data = hours.get(key, "")
@@ -199,10 +210,11 @@ class BoardMemberForm(FlaskForm):
 
 class GeneralAssemblyForm(FlaskForm):
     held_on = DateField(
-        _l("Date"), validators=[DataRequired(_l("Donnez la date de l'assemblée générale."))]
+        _l("Date"),
+        validators=[DataRequired(_l("Donnez la date de l'assemblée générale.")), YearInRange()],
     )
-    members_present = _optional_number(_l("Membres présents"))
-    members_represented = _optional_number(_l("Membres représentés"))
+    members_present = _optional_number(_l("Membres présents"), 100_000)
+    members_represented = _optional_number(_l("Membres représentés"), 100_000)
     notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)])
 
 

@@ -5,10 +5,13 @@ Services flush and never commit: the request or the CLI command commits once.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
+from flask_babel import format_decimal
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
@@ -81,7 +84,7 @@ class ProfileError(ValueError):
 
 def luhn_valid(digits: str) -> bool:
     """Tell whether a string of digits passes the Luhn check (the key of SIREN and SIRET)."""
-    if not digits or not digits.isdigit():
+    if not digits or not (digits.isascii() and digits.isdigit()):
         return False
     total = 0
     for index, char in enumerate(reversed(digits)):
@@ -112,7 +115,7 @@ def siret_problem(value: str | None) -> str | None:
     siret = normalize_siret(value)
     if not siret:
         return None
-    if not siret.isdigit() or len(siret) != 14:
+    if not (siret.isascii() and siret.isdigit()) or len(siret) != 14:
         return _("Le SIRET compte 14 chiffres.")
     if siret.startswith(LA_POSTE_SIREN):
         if sum(int(ch) for ch in siret) % 5 == 0 or luhn_valid(siret):
@@ -149,6 +152,27 @@ def clean_opening_hours(hours: dict[str, str | None]) -> dict[str, str]:
     return cleaned
 
 
+def is_finite_number(value: object) -> bool:
+    """Tell whether a value is a real, finite number (not a bool, inf or NaN)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, Decimal):
+        return value.is_finite()
+    if isinstance(value, int):
+        return True
+    return isinstance(value, float) and math.isfinite(value)
+
+
+# The largest sane value of each number of the profile (a typo, not a bigger space).
+NUMBER_MAXIMA: dict[str, int] = {
+    "surface_m2": 1_000_000,
+    "desks": 100_000,
+    "meeting_rooms": 100_000,
+    "volunteers": 100_000,
+    "staff_fte": 1000,
+}
+
+
 def update_profile(profile: SpaceProfile, values: dict[str, Any]) -> SpaceProfile:
     """Update the profile's fields from ``values`` (only the keys given), after checking them."""
     changes: dict[str, Any] = {}
@@ -170,9 +194,15 @@ def update_profile(profile: SpaceProfile, values: dict[str, Any]) -> SpaceProfil
             value = clean_opening_hours(value or {})
         elif name == "day_pass_offered":
             value = bool(value)
-        elif name in ("surface_m2", "desks", "meeting_rooms", "volunteers", "staff_fte"):
+        elif name in NUMBER_MAXIMA:
+            if value is not None and not is_finite_number(value):
+                raise ProfileError(_("Saisissez un nombre."), name)
             if value is not None and value < 0:
                 raise ProfileError(_("Saisissez un nombre positif ou nul."), name)
+            if value is not None and value > NUMBER_MAXIMA[name]:
+                raise ProfileError(
+                    _("%(max)s au plus.", max=format_decimal(NUMBER_MAXIMA[name])), name
+                )
         elif name == "founded_on" and value is not None and value > datetime.now(PARIS).date():
             raise ProfileError(_("La date de création ne peut pas être dans le futur."), name)
         if getattr(profile, name) != value:

@@ -15,6 +15,8 @@ from zoneinfo import ZoneInfo
 from flask import has_app_context
 from flask_babel import gettext
 
+from coworking.dates import MAX_YEAR, MIN_YEAR, in_range
+
 __all__ = [
     "MAX_DAYS",
     "PARIS",
@@ -213,7 +215,7 @@ def _parse_day(value: str | None, field: str) -> date:
             raise PeriodError("La date de début est obligatoire.", field)
         raise PeriodError("La date de fin est obligatoire.", field)
     try:
-        return date.fromisoformat(str(value).strip())
+        day = date.fromisoformat(str(value).strip())
     except ValueError:
         shown = str(value)[:20]
         if field == "from":
@@ -223,3 +225,18 @@ def _parse_day(value: str | None, field: str) -> date:
         raise PeriodError(
             "La date de fin « %(value)s » n'est pas une date AAAA-MM-JJ.", field, value=shown
         ) from None
+    if not in_range(day):
+        if field == "from":
+            raise PeriodError(
+                "Date de début : l'année doit être comprise entre %(min)s et %(max)s.",
+                field,
+                min=MIN_YEAR,
+                max=MAX_YEAR,
+            )
+        raise PeriodError(
+            "Date de fin : l'année doit être comprise entre %(min)s et %(max)s.",
+            field,
+            min=MIN_YEAR,
+            max=MAX_YEAR,
+        )
+    return day
