@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -44,6 +45,7 @@ def server(request, tmp_path) -> Iterator[tuple[str, object]]:
         app = make_app(TEST_DATABASE_URL, instance)
         _reset_postgresql(app)
     app.config["TESTING"] = False
+    app.config["COWORKING_DOSSIER_WORKER"] = "thread"  # the build runs beside the requests
     limiter.reset()
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
@@ -62,6 +64,7 @@ def _seed(app) -> tuple[str, list[int], list[int]]:
     with app.app_context():
         ensure_default_kinds()
         factories.make_user(role="manager", email="manager@example.org")
+        factories.make_user(role="admin", email="admin@example.org")
         members = [
             Member(first_name=f"Kiosque{n}", last_name="Test", search_text=f"kiosque{n} test")
             for n in range(KIOSKS * CHECKINS_PER_KIOSK)
@@ -122,12 +125,25 @@ class Browser:
         assert status == 200  # redirected to the dashboard
 
 
-def test_kiosks_and_a_manager_at_once_lose_nothing(server):
+def test_kiosks_and_a_manager_at_once_while_a_dossier_builds_lose_nothing(server):
     base, app = server
     token, member_ids, event_ids = _seed(app)
     manager = Browser(base)
     manager.login("manager@example.org")
+    admin = Browser(base)
+    admin.login("admin@example.org")
     errors: list[str] = []
+    today = datetime.now(UTC).date()
+    status = admin.post(
+        "/label/dossiers",
+        {
+            "start": (today - timedelta(days=364)).isoformat(),
+            "end": today.isoformat(),
+            "lang": "fr",
+        },
+        "/label/dossiers",
+    )
+    assert status == 200
 
     def kiosk(number: int) -> None:
         for member_id in member_ids[number::KIOSKS]:
@@ -160,3 +176,15 @@ def test_kiosks_and_a_manager_at_once_lose_nothing(server):
         )
     assert kept == KIOSKS * CHECKINS_PER_KIOSK
     assert cancelled == EVENTS  # toggled three times each: cancelled, restored, cancelled
+    # The dossier built meanwhile, beside the kiosks' writes.
+    from coworking.label.models import Dossier
+
+    deadline = time.monotonic() + 240
+    while True:
+        with app.app_context():
+            state = db.session.scalar(select(Dossier.status))
+            db.session.remove()
+        if state in ("ready", "failed") or time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    assert state == "ready"
