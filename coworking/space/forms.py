@@ -26,6 +26,7 @@ from coworking.space.profile import (
     BUDGET_DIRECTIONS,
     INCOME_SOURCES,
     NUMBER_MAXIMA,
+    PROFILE_FIELDS,
     WEEKDAYS,
     is_finite_number,
 )
@@ -67,6 +68,10 @@ def _optional_number(label: Any, maximum: int) -> IntegerField:
             NumberRange(max=maximum, message=_l("%(max)s au plus.", max=maximum)),
         ],
     )
+
+
+# The profile fields the form copies as they are; hours and staff FTE need converting.
+PLAIN_FIELDS = tuple(name for name in PROFILE_FIELDS if name not in ("opening_hours", "staff_fte"))
 
 
 class ProfileForm(FlaskForm):
@@ -129,27 +134,7 @@ class ProfileForm(FlaskForm):
 
     def fill_from(self, profile: Any) -> None:
         """Fill the form from the stored profile (GET)."""
-        for name in (
-            "name",
-            "short_name",
-            "legal_form",
-            "siret",
-            "address",
-            "postcode",
-            "city",
-            "founded_on",
-            "website",
-            "email",
-            "surface_m2",
-            "desks",
-            "meeting_rooms",
-            "internet",
-            "accessibility",
-            "prices",
-            "day_pass_offered",
-            "volunteers",
-            "description",
-        ):
+        for name in PLAIN_FIELDS:
             getattr(self, name).data = getattr(profile, name)
         # A non-finite value stored before the bounds existed shows as empty, not a crash.
         fte = profile.staff_fte
@@ -160,30 +145,7 @@ class ProfileForm(FlaskForm):
 
     def values(self) -> dict[str, Any]:
         """Return the typed values for profile.update_profile."""
-        values: dict[str, Any] = {
-            name: getattr(self, name).data
-            for name in (
-                "name",
-                "short_name",
-                "legal_form",
-                "siret",
-                "address",
-                "postcode",
-                "city",
-                "founded_on",
-                "website",
-                "email",
-                "surface_m2",
-                "desks",
-                "meeting_rooms",
-                "internet",
-                "accessibility",
-                "prices",
-                "day_pass_offered",
-                "volunteers",
-                "description",
-            )
-        }
+        values: dict[str, Any] = {name: getattr(self, name).data for name in PLAIN_FIELDS}
         values["staff_fte"] = (
             float(self.staff_fte.data) if self.staff_fte.data is not None else None
         )
