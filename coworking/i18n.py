@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
@@ -47,6 +48,12 @@ def format_money(cents: int | None, currency: str = "EUR") -> str:
     return format_currency(Decimal(cents) / 100, currency)
 
 
+@lru_cache(maxsize=8192)
+def _formatted_date(value: date, fmt: str, locale: str) -> str:
+    """Format a date with Babel, once per date, format and language (a list shows hundreds)."""
+    return babel_dates.format_date(value, fmt, locale=locale)
+
+
 def register_filters(app: Flask) -> None:
     """Add the formatting filters to Jinja."""
 
@@ -55,9 +62,7 @@ def register_filters(app: Flask) -> None:
             return ""
         if isinstance(value, datetime):
             value = to_paris(value).date()
-        # Babel directly: a page of 50 rows formats 50 dates, and Flask-Babel's wrapper
-        # looks its context up again for each one.
-        return babel_dates.format_date(value, fmt, locale=get_locale())
+        return _formatted_date(value, fmt, str(get_locale()))
 
     def datetime_filter(value: datetime | None, fmt: str = "medium") -> str:
         if value is None:

@@ -189,8 +189,11 @@ def sorted_members(query: Select[Any], sort: str) -> Select[Any]:
 
 
 def count_of(query: Select[Any]) -> int:
-    """Count the rows of a select in SQL."""
-    return db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery()))
+    """Count the rows of a member select in SQL (its filters are WHERE clauses, no joins)."""
+    counted = query.order_by(None).with_only_columns(
+        func.count(Member.id), maintain_column_froms=True
+    )
+    return db.session.scalar(counted)
 
 
 def active_member_ids(member_ids: Iterable[int], day: dt.date) -> set[int]:
