@@ -200,7 +200,7 @@ def _sample_rows(text: str, delimiter: str) -> list[list[str]]:
             if len(rows) > _SNIFF_SAMPLE_ROWS:
                 break
     except csv.Error:
-        pass
+        pass  # a sample cut mid-quote: sniff from the rows read so far
     if truncated and len(rows) > 1:
         rows.pop()  # probably cut in the middle
     return rows

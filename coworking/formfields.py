@@ -1,10 +1,11 @@
-"""Form fields shared by several features."""
+"""Form fields, and the placing of service errors on forms, shared by several features."""
 
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
+from flask import flash
 from flask_babel import lazy_gettext as _l
 from wtforms import DecimalField
 
@@ -33,3 +34,14 @@ class FrenchDecimalField(DecimalField):
             self.data = None
             raise ValueError(_l("Saisissez un nombre, par exemple 1,5."))
         self.data = number
+
+
+def show_error(form: Any, message: str, field: str | None, default: str | None = None) -> None:
+    """Put a service's error next to its field (else the default one), or flash it above the form."""
+    for name in (field, default):
+        target = getattr(form, name, None) if name else None
+        if target is not None and hasattr(target, "errors"):
+            # WTForms keeps a tuple until the field is validated.
+            target.errors = [*target.errors, message]
+            return
+    flash(message, "error")

@@ -89,8 +89,10 @@ def test_month_page(app, client, auth):
         db.session.commit()
     page = client.get("/checkins/month?month=2024-03").get_data(as_text=True)
     assert "mars 2024" in page and "1 passages" in page
-    assert client.get("/checkins/month?month=2024-13").status_code == 200
-    assert client.get("/checkins/month?month=garbage").status_code == 200
+    for bad in ("2024-13", "garbage"):
+        response = client.get(f"/checkins/month?month={bad}")
+        assert response.status_code == 400
+        assert "écrivez-le AAAA-MM" in response.get_data(as_text=True)
 
 
 def test_viewer_sees_the_desk_but_cannot_check_in(app, client, auth):

@@ -65,7 +65,7 @@ class RoleForm(FlaskForm):
 
 
 class PasswordResetForm(NewPasswordMixin, FlaskForm):
-    pass
+    """A new password and its confirmation, set by an admin."""
 
 
 class EmptyForm(FlaskForm):

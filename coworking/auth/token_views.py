@@ -13,6 +13,7 @@ from coworking.auth.models import ApiToken, User
 from coworking.auth.roles import Role
 from coworking.auth.views import bp
 from coworking.extensions import db
+from coworking.formfields import show_error
 from coworking.security import requires
 
 
@@ -48,7 +49,7 @@ def create_token():
             )
         except services.AccountError as error:
             db.session.rollback()
-            getattr(form, error.field or "name").errors.append(error.message)
+            show_error(form, error.message, error.field, "name")
         else:
             db.session.commit()
             flash(

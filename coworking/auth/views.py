@@ -14,6 +14,7 @@ from coworking.auth.forms import EmptyForm, LoginForm, PasswordResetForm, RoleFo
 from coworking.auth.models import User
 from coworking.auth.roles import Role
 from coworking.extensions import db, limiter
+from coworking.formfields import show_error
 from coworking.pagination import paginate
 from coworking.security import public, requires, safe_next_url
 
@@ -117,7 +118,7 @@ def create_user():
             user = services.create_user(form.email.data, form.password.data, form.role.data)
         except services.AccountError as error:
             db.session.rollback()
-            getattr(form, error.field or "email").errors.append(error.message)
+            show_error(form, error.message, error.field, "email")
         else:
             db.session.commit()
             flash(_("Compte %(email)s créé.", email=user.email), "success")

@@ -48,6 +48,7 @@ from coworking.community.services import CommunityError
 from coworking.csvio import CSV_MIMETYPE, iter_csv
 from coworking.dates import INVALID, DateRangeError, parse_iso_date
 from coworking.extensions import db
+from coworking.formfields import show_error
 from coworking.i18n import to_paris
 from coworking.ids import parse_id
 from coworking.pagination import paginate
@@ -67,17 +68,6 @@ def labels() -> dict[str, object]:
         "platforms": PLATFORMS,
         "image_types": IMAGE_TYPES,
     }
-
-
-def _show_error(form, error: CommunityError) -> None:
-    """Put a service error next to its field, or on top of the form."""
-    target = getattr(form, error.field, None) if error.field else None
-    if target is not None and hasattr(target, "errors"):
-        if not isinstance(target.errors, list):
-            target.errors = list(target.errors)
-        target.errors.append(error.message)
-    else:
-        flash(error.message, "error")
 
 
 def _date_arg(name: str, errors: list[str] | None = None) -> date | None:
@@ -179,7 +169,7 @@ def new_partner():
             partner = services.save_partner(None, _partner_form_data(form))
         except CommunityError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error.message, error.field)
         else:
             db.session.commit()
             flash(_("Partenaire « %(name)s » ajouté.", name=partner.name), "success")
@@ -214,7 +204,7 @@ def edit_partner(partner_id: int):
             services.save_partner(item, _partner_form_data(form))
         except CommunityError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error.message, error.field)
         else:
             db.session.commit()
             flash(_("Partenaire « %(name)s » enregistré.", name=item.name), "success")
@@ -261,7 +251,7 @@ def _save_press(article: PressArticle | None):
             saved = services.save_press_article(article, data)
         except CommunityError as error:
             db.session.rollback()
-            _show_error(form, CommunityError(error.message, _press_field(error), error.status))
+            show_error(form, error.message, _press_field(error))
             template = render_template("community/press_form.html", form=form, article=article)
             return template, error.status
         db.session.commit()
@@ -477,7 +467,7 @@ def _save_outcome(outcome: Outcome | None, form: OutcomeForm, next_url: str | No
             saved = services.save_outcome(outcome, data)
         except CommunityError as error:
             db.session.rollback()
-            _show_error(form, error)
+            show_error(form, error.message, error.field)
         else:
             db.session.commit()
             flash(_("Réalisation « %(title)s » enregistrée.", title=saved.title), "success")
@@ -596,7 +586,7 @@ def upload_document():
         )
     except CommunityError as error:
         db.session.rollback()
-        _show_error(form, error)
+        show_error(form, error.message, error.field)
         return _documents_page(form, error.status)
     db.session.commit()
     flash(_("Document « %(title)s » enregistré.", title=document.title), "success")

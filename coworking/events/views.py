@@ -40,6 +40,7 @@ from coworking.events.forms import (
 from coworking.events.ical_import import PARIS
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
+from coworking.formfields import show_error
 from coworking.ids import parse_id
 from coworking.members.models import Member
 from coworking.pagination import paginate
@@ -58,16 +59,6 @@ def _locale() -> str:
 
 def _kind_labels() -> dict[str, str]:
     return {kind.slug: services.kind_label(kind, _locale()) for kind in services.all_kinds()}
-
-
-def _form_error(form: Any, error: services.EventError | roll.AttendanceError) -> None:
-    target = getattr(form, error.field or "", None)
-    if target is None or not hasattr(target, "errors"):
-        target = form.title if hasattr(form, "title") else None
-    if target is not None:
-        if not isinstance(target.errors, list):
-            target.errors = list(target.errors)
-        target.errors.append(error.message)
 
 
 @bp.context_processor
@@ -265,7 +256,7 @@ def new():
             event = services.create_event(form.event_data())
         except services.EventError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error.message, error.field, "title")
         else:
             db.session.commit()
             flash(_("Événement « %(title)s » créé.", title=event.title), "success")
@@ -293,7 +284,7 @@ def new_series():
             series = services.create_series(form.event_data(), form.rule.data, form.until.data, nth)
         except services.EventError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error.message, error.field, "title")
         else:
             count = db.session.scalar(
                 select(func.count()).select_from(Event).where(Event.series_id == series.id)
@@ -318,7 +309,7 @@ def edit(event_id: int):
             services.update_event(event, form.event_data())
         except services.EventError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error.message, error.field, "title")
         else:
             db.session.commit()
             flash(_("Événement modifié."), "success")
@@ -391,7 +382,7 @@ def add_guest(event_id: int):
         )
     except roll.AttendanceError as error:
         db.session.rollback()
-        _form_error(form, error)
+        show_error(form, error.message, error.field, "title")
         return _render_show(event, guest_form=form, status=400)
     db.session.commit()
     flash(_status_message(row), "success")
@@ -517,7 +508,7 @@ def add_kind():
             kind = services.add_kind(form.label_fr.data, form.label_en.data or "")
         except services.EventError as error:
             db.session.rollback()
-            _form_error(form, error)
+            show_error(form, error.message, error.field, "title")
         else:
             db.session.commit()
             flash(_("Type « %(label)s » ajouté.", label=kind.label_fr), "success")

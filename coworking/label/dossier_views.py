@@ -19,6 +19,7 @@ from wtforms.validators import Length, Optional
 
 from coworking.auth.roles import Role
 from coworking.extensions import db
+from coworking.formfields import show_error
 from coworking.label import services, worker
 from coworking.label.models import Dossier
 from coworking.pagination import paginate
@@ -108,7 +109,7 @@ def create():
         )
     except services.DossierError as error:
         db.session.rollback()
-        getattr(form, error.field or "start").errors.append(error.message)
+        show_error(form, error.message, error.field, "start")
         return _list_page(form, 400)
     dossier_id = dossier.id
     db.session.commit()

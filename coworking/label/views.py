@@ -11,6 +11,7 @@ from sqlalchemy import select
 from coworking.auth.roles import Role
 from coworking.community.models import Document
 from coworking.extensions import db
+from coworking.formfields import show_error
 from coworking.label import criteria as criteria_services
 from coworking.label.criteria_forms import CriterionForm
 from coworking.label.models import Criterion
@@ -144,7 +145,7 @@ def criterion_create():
             )
         except criteria_services.CriterionError as error:
             db.session.rollback()
-            getattr(form, error.field).errors.append(error.message)
+            show_error(form, error.message, error.field)
         else:
             db.session.commit()
             flash(_("Critère %(code)s créé.", code=criterion.code), "success")
@@ -177,7 +178,7 @@ def criterion_edit(criterion_id: int):
             except criteria_services.CriterionError as error:
                 db.session.rollback()
                 criterion = db.get_or_404(Criterion, criterion_id)
-                getattr(form, error.field).errors.append(error.message)
+                show_error(form, error.message, error.field)
             else:
                 db.session.commit()
                 flash(_("Critère %(code)s enregistré.", code=criterion.code), "success")

@@ -24,6 +24,7 @@ from coworking.auth.forms import EmptyForm
 from coworking.auth.roles import Role
 from coworking.csvio import iter_csv
 from coworking.extensions import db
+from coworking.formfields import show_error
 from coworking.ids import parse_id
 from coworking.members import services
 from coworking.members.csv_import import MemberCsvError, member_csv_header, parse_members_csv
@@ -120,7 +121,7 @@ def create():
             member = services.create_member(consents=consent_dates(form), **_member_fields(form))
         except services.MemberError as error:
             db.session.rollback()
-            getattr(form, error.field or "last_name").errors.append(error.message)
+            show_error(form, error.message, error.field, "last_name")
         else:
             db.session.commit()
             flash(_("Membre %(name)s créé.", name=member.full_name), "success")
@@ -190,7 +191,7 @@ def edit(member_id: int):
             services.update_member(member, consents=consent_dates(form), **_member_fields(form))
         except services.MemberError as error:
             db.session.rollback()
-            getattr(form, error.field or "last_name").errors.append(error.message)
+            show_error(form, error.message, error.field, "last_name")
         else:
             db.session.commit()
             flash(_("Fiche de %(name)s enregistrée.", name=member.full_name), "success")
@@ -435,7 +436,7 @@ def create_plan():
             )
         except services.MemberError as error:
             db.session.rollback()
-            getattr(form, error.field or "name").errors.append(error.message)
+            show_error(form, error.message, error.field, "name")
         else:
             db.session.commit()
             flash(_("Formule %(name)s créée.", name=plan.name), "success")

@@ -115,7 +115,8 @@ def month():
             flash(_("Mois : %(error)s", error=error.message), "error")
             status = 400
         except ValueError:
-            pass
+            flash(_("Mois : écrivez-le AAAA-MM, par exemple 2026-03."), "error")
+            status = 400
     previous = (first - dt.timedelta(days=1)).replace(day=1)
     following = (first + dt.timedelta(days=32)).replace(day=1)
     weeks = checkins.month_calendar(first.year, first.month)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Callable
 from datetime import datetime
+from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
@@ -11,6 +13,7 @@ from flask_babel import gettext as _
 from coworking.auth.roles import Role
 from coworking.community.models import Document
 from coworking.extensions import db
+from coworking.formfields import show_error
 from coworking.i18n import PARIS
 from coworking.security import requires
 from coworking.space import profile as profiles
@@ -58,11 +61,6 @@ def _render_profile(status: int = 200, **forms):
     )
 
 
-def _field_error(form, error: profiles.ProfileError, default: str) -> None:
-    target = getattr(form, error.field or default, None) or getattr(form, default)
-    target.errors = [*target.errors, error.message]
-
-
 @bp.get("/admin/space")
 @requires(Role.ADMIN)
 def profile():
@@ -81,7 +79,7 @@ def profile_update():
             field = error.field or "name"
             if field == "opening_hours":
                 field = "hours_0"
-            _field_error(form, profiles.ProfileError(error.message, field), "name")
+            show_error(form, error.message, field, "name")
         else:
             db.session.commit()
             flash(_("Profil de l'espace enregistré."), "success")
@@ -101,7 +99,7 @@ def logo_upload():
             )
         except profiles.ProfileError as error:
             db.session.rollback()
-            _field_error(form, error, "logo")
+            show_error(form, error.message, error.field, "logo")
         else:
             db.session.commit()
             flash(_("Logo enregistré."), "success")
@@ -139,93 +137,114 @@ def logo():
     return response
 
 
+def _add_row(
+    form: Any, add: Callable[[], object], *, field: str, done: str, anchor: str, slot: str
+):
+    """Add a board member, assembly or budget line from its form; errors next to the field."""
+    if form.validate_on_submit():
+        try:
+            add()
+        except profiles.ProfileError as error:
+            db.session.rollback()
+            show_error(form, error.message, error.field, field)
+        else:
+            db.session.commit()
+            flash(done, "success")
+            return redirect(url_for("space.profile", _anchor=anchor))
+    return _render_profile(400, **{slot: form})
+
+
+def _remove_row(remove: Callable[[Any], None], row: object, *, done: str, anchor: str):
+    remove(row)
+    db.session.commit()
+    flash(done, "success")
+    return redirect(url_for("space.profile", _anchor=anchor))
+
+
 @bp.post("/admin/space/board")
 @requires(Role.ADMIN)
 def board_add():
     form = BoardMemberForm()
-    if form.validate_on_submit():
-        try:
-            profiles.add_board_member(form.name.data, form.role.data)
-        except profiles.ProfileError as error:
-            db.session.rollback()
-            _field_error(form, error, "name")
-        else:
-            db.session.commit()
-            flash(_("Membre du bureau ajouté."), "success")
-            return redirect(url_for("space.profile", _anchor="board"))
-    return _render_profile(400, board_form=form)
+    return _add_row(
+        form,
+        lambda: profiles.add_board_member(form.name.data, form.role.data),
+        field="name",
+        done=_("Membre du bureau ajouté."),
+        anchor="board",
+        slot="board_form",
+    )
 
 
 @bp.post("/admin/space/board/<int:member_id>/delete")
 @requires(Role.ADMIN)
 def board_remove(member_id: int):
-    profiles.remove_board_member(db.get_or_404(BoardMember, member_id))
-    db.session.commit()
-    flash(_("Membre du bureau retiré."), "success")
-    return redirect(url_for("space.profile", _anchor="board"))
+    return _remove_row(
+        profiles.remove_board_member,
+        db.get_or_404(BoardMember, member_id),
+        done=_("Membre du bureau retiré."),
+        anchor="board",
+    )
 
 
 @bp.post("/admin/space/assemblies")
 @requires(Role.ADMIN)
 def assembly_add():
     form = GeneralAssemblyForm()
-    if form.validate_on_submit():
-        try:
-            profiles.add_general_assembly(
-                form.held_on.data,
-                form.members_present.data,
-                form.members_represented.data,
-                form.notes.data,
-            )
-        except profiles.ProfileError as error:
-            db.session.rollback()
-            _field_error(form, error, "held_on")
-        else:
-            db.session.commit()
-            flash(_("Assemblée générale enregistrée."), "success")
-            return redirect(url_for("space.profile", _anchor="assemblies"))
-    return _render_profile(400, assembly_form=form)
+    return _add_row(
+        form,
+        lambda: profiles.add_general_assembly(
+            form.held_on.data,
+            form.members_present.data,
+            form.members_represented.data,
+            form.notes.data,
+        ),
+        field="held_on",
+        done=_("Assemblée générale enregistrée."),
+        anchor="assemblies",
+        slot="assembly_form",
+    )
 
 
 @bp.post("/admin/space/assemblies/<int:assembly_id>/delete")
 @requires(Role.ADMIN)
 def assembly_remove(assembly_id: int):
-    profiles.remove_general_assembly(db.get_or_404(GeneralAssembly, assembly_id))
-    db.session.commit()
-    flash(_("Assemblée générale retirée."), "success")
-    return redirect(url_for("space.profile", _anchor="assemblies"))
+    return _remove_row(
+        profiles.remove_general_assembly,
+        db.get_or_404(GeneralAssembly, assembly_id),
+        done=_("Assemblée générale retirée."),
+        anchor="assemblies",
+    )
 
 
 @bp.post("/admin/space/budget")
 @requires(Role.ADMIN)
 def budget_add():
     form = BudgetLineForm()
-    if form.validate_on_submit():
-        try:
-            profiles.add_budget_line(
-                form.year.data,
-                form.direction.data,
-                form.category.data,
-                form.source.data or None,
-                form.amount.cents,
-            )
-        except profiles.ProfileError as error:
-            db.session.rollback()
-            _field_error(form, error, "category")
-        else:
-            db.session.commit()
-            flash(_("Ligne de budget ajoutée."), "success")
-            return redirect(url_for("space.profile", _anchor="budget"))
-    return _render_profile(400, budget_form=form)
+    return _add_row(
+        form,
+        lambda: profiles.add_budget_line(
+            form.year.data,
+            form.direction.data,
+            form.category.data,
+            form.source.data or None,
+            form.amount.cents,
+        ),
+        field="category",
+        done=_("Ligne de budget ajoutée."),
+        anchor="budget",
+        slot="budget_form",
+    )
 
 
 @bp.post("/admin/space/budget/<int:line_id>/delete")
 @requires(Role.ADMIN)
 def budget_remove(line_id: int):
-    profiles.remove_budget_line(db.get_or_404(BudgetLine, line_id))
-    db.session.commit()
-    flash(_("Ligne de budget retirée."), "success")
-    return redirect(url_for("space.profile", _anchor="budget"))
+    return _remove_row(
+        profiles.remove_budget_line,
+        db.get_or_404(BudgetLine, line_id),
+        done=_("Ligne de budget retirée."),
+        anchor="budget",
+    )
 
 
 # --- dashboard ----------------------------------------------------------------------------
@@ -237,7 +256,7 @@ def dashboard():
     return render_dashboard()
 
 
-# --- dashboard (feature/stats) ---------------------------------------------------------------
+# --- dashboard helpers ----------------------------------------------------------------------
 
 # The key figures of the dashboard, in their order.
 KEY_FIGURES = (
