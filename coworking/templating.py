@@ -49,5 +49,12 @@ def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         navigation=navigation, has_endpoint=has_endpoint, can=can, button_form=EmptyForm
     )
+
+    @app.context_processor
+    def user_object() -> dict[str, object]:
+        # Flask-Login gives templates `current_user` as a proxy, which finds the user again at
+        # every attribute read; the object itself is the same user and reads directly.
+        return {"current_user": current_user._get_current_object()}  # type: ignore[attr-defined]
+
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

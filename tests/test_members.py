@@ -200,6 +200,50 @@ def test_list_searches_filters_and_paginates(app, client, auth):
     assert "La fin de la période précède son début." in bad.get_data(as_text=True)
 
 
+def test_list_shows_each_members_state_and_leaves_erased_members_out(app, client, auth):
+    import re
+
+    from coworking.database import utcnow
+
+    auth.login_as("viewer")
+    with app.app_context():
+        plan = make_plan("monthly")
+        current = make_member(last_name="Actif", first_name="Anne")
+        make_membership(
+            current,
+            plan,
+            starts_on=today() - dt.timedelta(days=3),
+            ends_on=today() + dt.timedelta(days=3),
+        )
+        lapsed = make_member(last_name="Échu", first_name="Éric")
+        make_membership(
+            lapsed,
+            plan,
+            starts_on=today() - dt.timedelta(days=60),
+            ends_on=today() - dt.timedelta(days=30),
+        )
+        make_member(last_name="Parti", first_name="Paul", left_on=today() - dt.timedelta(days=1))
+        make_member(last_name="Effacé", first_name="", erased_at=utcnow())
+        db.session.commit()
+        everyone = _filters()
+        assert everyone.selects_everyone() and not _filters(q="anne").selects_everyone()
+        # The quick count of the unfiltered list agrees with counting its rows.
+        query = services.filtered_members(everyone)
+        assert services.count_matching(everyone, query) == services.count_of(query) == 3
+    page = client.get("/members").get_data(as_text=True)
+    assert "3 membres" in page and "Effacé" not in page
+    rows = {
+        name: row
+        for row in re.findall(r"<tr>(.*?)</tr>", page, flags=re.S)
+        for name in ("Actif Anne", "Échu Éric", "Parti Paul")
+        if name in row
+    }
+    assert "badge--ok" in rows["Actif Anne"] and "adhésion en cours" in rows["Actif Anne"]
+    assert "sans adhésion en cours" in rows["Échu Éric"]
+    assert ">parti<" in rows["Parti Paul"]
+    assert "1 janv. 2023" in rows["Actif Anne"]  # the join date, formatted the French way
+
+
 def test_member_page_shows_memberships_visits_events_and_outcomes(app, client, auth):
     from coworking.community.models import Outcome
     from coworking.events.models import Attendance, Event

@@ -47,3 +47,19 @@ def test_compiled_catalogue_matches_the_po_file():
     with CATALOGUE.with_suffix(".mo").open("rb") as handle:
         compiled = {m.id: m.string for m in read_mo(handle) if m.id}
     assert compiled == source, "run `pybabel compile -d coworking/translations`"
+
+
+def test_templates_follow_a_change_of_language_within_a_request(app):
+    """The templates' catalogue is kept per request, yet force_locale is seen at once."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ _('Membres') }} {{ current_locale() }} {{ day|date('long') }}"
+    import datetime as dt
+
+    day = dt.date(2026, 3, 7)
+    with app.test_request_context("/"):
+        assert render_template_string(template, day=day) == "Membres fr 7 mars 2026"
+        with force_locale("en"):
+            assert render_template_string(template, day=day) == "Members en March 7, 2026"
+        assert render_template_string(template, day=day) == "Membres fr 7 mars 2026"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text
+from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coworking.database import UTCDateTime, utcnow
@@ -17,7 +17,29 @@ class Member(db.Model):
         Index("ix_member_joined_on", "joined_on"),
         Index("ix_member_left_on", "left_on"),
         Index("ix_member_profession_category", "profession_category"),
-        Index("ix_member_sort_name", "last_name", "first_name"),
+        # The member list shows members not erased, sorted by name or organisation; partial
+        # indexes on that condition serve its sort, its deep pages and its count.
+        Index(
+            "ix_member_sort_name",
+            "last_name",
+            "first_name",
+            sqlite_where=text("erased_at IS NULL"),
+            postgresql_where=text("erased_at IS NULL"),
+        ),
+        Index(
+            "ix_member_sort_organisation",
+            "organisation",
+            "last_name",
+            sqlite_where=text("erased_at IS NULL"),
+            postgresql_where=text("erased_at IS NULL"),
+        ),
+        # Erased members are few: this index lets the list count everyone else at once.
+        Index(
+            "ix_member_erased",
+            "erased_at",
+            sqlite_where=text("erased_at IS NOT NULL"),
+            postgresql_where=text("erased_at IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

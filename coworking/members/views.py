@@ -64,18 +64,25 @@ def _plans(active_only: bool = False) -> list[MembershipPlan]:
 def index():
     filters = services.MemberFilters.from_args(request.args)
     query = services.filtered_members(filters)
-    total = services.count_of(query)
-    page = paginate(services.sorted_members(query, filters.sort), total, per_page=PER_PAGE)
-    active_ids = services.active_member_ids((m.id for m in page.items), services.today())
+    total = services.count_matching(filters, query)
+    today = services.today()
+    categories = services.profession_labels()
+    page = paginate(
+        services.list_rows(services.sorted_members(query, filters.sort), today),
+        total,
+        per_page=PER_PAGE,
+        rows=True,
+    )
     return render_template(
         "members/list.html",
         page=page,
+        members=services.listed_members(page.items, today, categories),
         filters=filters,
         args=filters.as_args(),
-        active_ids=active_ids,
-        plans=_plans(),
-        categories=services.profession_labels(),
-        today=services.today(),
+        plans=db.session.execute(
+            select(MembershipPlan.id, MembershipPlan.name).order_by(MembershipPlan.name)
+        ).all(),
+        categories=categories,
     )
 
 
