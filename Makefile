@@ -39,7 +39,7 @@ format: $(VENV)/.installed-test
 # Production-style serving: set COWORKING_DATABASE_URL (PostgreSQL) and COWORKING_SECRET_KEY first.
 serve: $(VENV)/.installed
 	$(FLASK) db upgrade
-	$(BIN)/gunicorn --workers $${WORKERS:-2} --bind 127.0.0.1:$(PORT) 'coworking:create_app()'
+	$(BIN)/gunicorn --workers $${WORKERS:-2} --bind 127.0.0.1:$(PORT) coworking.wsgi:app
 
 bench: $(VENV)/.installed-test
 	$(BIN)/python benchmarks/run.py $(BENCH_ARGS)

@@ -313,7 +313,15 @@ def session_cookie(port: int) -> str:
     response.read()
     if response.status != 302:
         raise SystemExit(f"gunicorn login failed: {response.status}")
-    return response.getheader("Set-Cookie").split(";")[0]
+    cookie = response.getheader("Set-Cookie").split(";")[0]
+    # Like a browser, keep the cookie the first page sets: logging in starts a fresh session,
+    # and the first page with a form adds its CSRF token to it. A client that kept sending the
+    # login's cookie would have the server write a new session cookie on every request.
+    connection.request("GET", "/", headers={"Cookie": cookie})
+    response = connection.getresponse()
+    response.read()
+    updated = response.getheader("Set-Cookie")
+    return updated.split(";")[0] if updated else cookie
 
 
 def hammer(port: int, path: str, cookie: str, seconds: float, threads: int) -> float:

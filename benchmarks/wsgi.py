@@ -6,10 +6,8 @@ no database work. It exists only in this benchmark module, never in the applicat
 
 from __future__ import annotations
 
-from coworking import create_app
 from coworking.security import public
-
-app = create_app()
+from coworking.wsgi import app
 
 
 @public

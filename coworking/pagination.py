@@ -51,11 +51,15 @@ def paginate(
     """Return one page of a query whose total was counted in SQL.
 
     With rows=True the items are the select's rows (for a select of columns, cheaper to load
-    than ORM objects when a list shows a few fields); otherwise its first column's values.
+    than ORM objects when a list shows a few fields; run on the session's connection, they skip
+    the ORM's result processing too); otherwise its first column's values.
     """
     number = page or current_page_number()
     last = max(1, -(-total // per_page))
     number = min(number, last)
     sliced = query.limit(per_page).offset((number - 1) * per_page)
-    items = db.session.execute(sliced).all() if rows else db.session.scalars(sliced).all()
+    if rows:
+        items = db.session.connection().execute(sliced).all()
+    else:
+        items = db.session.scalars(sliced).all()
     return Page(items=list(items), page=number, per_page=per_page, total=total)

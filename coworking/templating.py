@@ -3,35 +3,61 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, url_for
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
 from coworking.auth.forms import EmptyForm
 from coworking.auth.roles import Role
+from coworking.i18n import current_translations
+
+
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark for translation")
+    """Mark a message for extraction; it is translated where it is shown."""
+    return message
+
 
 # (endpoint, label, role needed to see the link, path prefix that marks it current)
 NAVIGATION = (
-    ("space.dashboard", _l("Tableau de bord"), Role.VIEWER, "/"),
-    ("members.index", _l("Membres"), Role.VIEWER, "/members"),
-    ("checkins.index", _l("Présences"), Role.VIEWER, "/checkins"),
-    ("events.index", _l("Événements"), Role.VIEWER, "/events"),
-    ("community.index", _l("Communauté"), Role.VIEWER, "/community"),
-    ("label.readiness", _l("Label"), Role.VIEWER, "/label"),
-    ("auth.users", _l("Administration"), Role.ADMIN, "/admin"),
+    ("space.dashboard", N_("Tableau de bord"), Role.VIEWER, "/"),
+    ("members.index", N_("Membres"), Role.VIEWER, "/members"),
+    ("checkins.index", N_("Présences"), Role.VIEWER, "/checkins"),
+    ("events.index", N_("Événements"), Role.VIEWER, "/events"),
+    ("community.index", N_("Communauté"), Role.VIEWER, "/community"),
+    ("label.readiness", N_("Label"), Role.VIEWER, "/label"),
+    ("auth.users", N_("Administration"), Role.ADMIN, "/admin"),
 )
+
+
+def _navigation_urls() -> list[tuple[str, str, Role, str]]:
+    """Return NAVIGATION with each endpoint's URL, built once per application and script root
+    (every page shows the navigation)."""
+    built = current_app.extensions.setdefault("coworking.navigation", {})
+    links = built.get(request.script_root)
+    if links is None:
+        links = [
+            (url_for(endpoint), label, role, prefix)
+            for endpoint, label, role, prefix in NAVIGATION
+            if endpoint in current_app.view_functions
+        ]
+        built[request.script_root] = links
+    return links
 
 
 def navigation() -> list[dict[str, object]]:
     """Return the links of the main navigation this user may see."""
-    if not getattr(current_user, "is_authenticated", False):
+    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    if not getattr(user, "is_authenticated", False):
         return []
-    links = []
-    for endpoint, label, role, prefix in NAVIGATION:
-        if endpoint not in current_app.view_functions or not current_user.can(role):
-            continue
-        current = request.path == "/" if prefix == "/" else request.path.startswith(prefix)
-        links.append({"url": url_for(endpoint), "label": label, "current": current})
-    return links
+    translate = current_translations().ugettext
+    path = request.path
+    return [
+        {
+            "url": url,
+            "label": translate(label),
+            "current": path == "/" if prefix == "/" else path.startswith(prefix),
+        }
+        for url, label, role, prefix in _navigation_urls()
+        if user.can(role)
+    ]
 
 
 def has_endpoint(endpoint: str) -> bool:

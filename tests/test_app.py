@@ -116,3 +116,22 @@ def test_trusted_proxy_gives_the_client_address(tmp_path, monkeypatch):
 
     application.test_client().get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"})
     assert seen["address"] == "203.0.113.7"
+
+
+def test_wsgi_entry_point_builds_the_app_and_freezes_what_it_loaded(tmp_path):
+    """`gunicorn coworking.wsgi:app` (make serve) gets the application; import-time objects are
+    moved out of the garbage collector's full collections."""
+    import os
+    import subprocess
+    import sys
+
+    env = dict(
+        os.environ,
+        COWORKING_INSTANCE_PATH=str(tmp_path),
+        COWORKING_DATABASE_URL=f"sqlite:///{tmp_path / 'app.sqlite3'}",
+    )
+    check = "import gc; from coworking.wsgi import app; print(app.name, gc.get_freeze_count() > 0)"
+    result = subprocess.run(
+        [sys.executable, "-c", check], env=env, capture_output=True, text=True, check=True
+    )
+    assert result.stdout.split() == ["coworking", "True"]

@@ -63,3 +63,17 @@ def test_templates_follow_a_change_of_language_within_a_request(app):
         with force_locale("en"):
             assert render_template_string(template, day=day) == "Members en March 7, 2026"
         assert render_template_string(template, day=day) == "Membres fr 7 mars 2026"
+
+
+def test_template_gettext_escapes_its_variables_and_formats_like_jinja(app):
+    from flask import render_template_string
+
+    with app.test_request_context("/"):
+        assert render_template_string("{{ _('%(n)s membres', n='<b>') }}") == "&lt;b&gt; membres"
+        assert render_template_string("{{ _('100 %%') }}") == "100 %"
+        assert render_template_string("{{ _('Membres') }}") == "Membres"
+        # A template that is not HTML (the .ics feed) is not escaped.
+        template = app.jinja_env.from_string(
+            "{% autoescape false %}{{ _('%(n)s membres', n='<b>') }}{% endautoescape %}"
+        )
+        assert template.render() == "<b> membres"

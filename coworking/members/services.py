@@ -11,6 +11,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
+from functools import cache, lru_cache
 from typing import Any, NamedTuple
 
 from flask_babel import gettext as _
@@ -22,7 +23,7 @@ from coworking.database import utcnow
 from coworking.dates import INVALID as INVALID_DATE
 from coworking.dates import MAX_YEAR, MIN_YEAR, DateRangeError, in_range, parse_iso_date
 from coworking.extensions import db
-from coworking.i18n import PARIS, format_day
+from coworking.i18n import PARIS, current_locale_name, current_translations, format_day
 from coworking.ids import parse_id
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.csv_import import MemberRow, ParsedMembers
@@ -75,7 +76,8 @@ def plan_kind_labels() -> dict[str, str]:
 
 
 def profession_labels() -> dict[str, str]:
-    return {slug: _(label) for slug, label in PROFESSION_CATEGORIES.items()}
+    translate = current_translations().ugettext
+    return {slug: translate(label) for slug, label in PROFESSION_CATEGORIES.items()}
 
 
 def age_bracket_labels() -> dict[str, str]:
@@ -149,8 +151,9 @@ class MemberFilters:
         return {key: value for key, value in values.items() if value}
 
 
+@lru_cache(maxsize=4)
 def active_on_clause(day: dt.date) -> Any:
-    """Return an SQL condition: a membership of the member covers this day."""
+    """Return an SQL condition: a membership of the member covers this day (built once a day)."""
     return exists().where(
         Membership.member_id == Member.id,
         Membership.starts_on <= day,
@@ -164,9 +167,14 @@ def search_clause(text: str) -> Any:
     return and_(*(Member.search_text.contains(word, autoescape=True) for word in words))
 
 
+@cache
+def _not_erased() -> Any:
+    return Member.erased_at.is_(None)
+
+
 def filtered_members(filters: MemberFilters) -> Select[Any]:
     """Return the select of the members matching the filters, not yet sorted."""
-    query = select(Member).where(Member.erased_at.is_(None))
+    query = select(Member).where(_not_erased())
     if filters.q:
         query = query.where(search_clause(filters.q))
     if filters.status == "current":
@@ -188,14 +196,20 @@ def filtered_members(filters: MemberFilters) -> Select[Any]:
     return query
 
 
-def sorted_members(query: Select[Any], sort: str) -> Select[Any]:
-    orders = {
+@cache
+def _sort_orders() -> dict[str, tuple[Any, ...]]:
+    # SQL expressions are immutable: built once, not at each page of the list.
+    return {
         "name": (Member.last_name, Member.first_name, Member.id),
         "-name": (Member.last_name.desc(), Member.first_name.desc(), Member.id.desc()),
         "joined": (Member.joined_on, Member.id),
         "-joined": (Member.joined_on.desc(), Member.id.desc()),
         "organisation": (Member.organisation, Member.last_name, Member.id),
     }
+
+
+def sorted_members(query: Select[Any], sort: str) -> Select[Any]:
+    orders = _sort_orders()
     return query.order_by(*orders.get(sort, orders["name"]))
 
 
@@ -237,6 +251,7 @@ def listed_members(
 ) -> list[ListedMember]:
     """Turn a page of list_rows(…, day) into printable lines: labels, dates and state worked out
     here, once, rather than by the template for each of the fifty lines."""
+    locale = current_locale_name()
     lines = []
     for row in rows:
         if row.left_on and row.left_on <= day:
@@ -249,27 +264,35 @@ def listed_members(
                 f"{row.last_name} {row.first_name}",
                 row.organisation or "",
                 categories.get(row.profession_category, row.profession_category),
-                format_day(row.joined_on, "medium"),
+                format_day(row.joined_on, "medium", locale),
                 status,
             )
         )
     return lines
 
 
+def plan_names() -> list[Any]:
+    """Return (id, name) of every plan, by name: the list's plan filter."""
+    query = select(MembershipPlan.id, MembershipPlan.name).order_by(MembershipPlan.name)
+    return list(db.session.connection().execute(query).all())
+
+
 def count_matching(filters: MemberFilters, query: Select[Any]) -> int:
     """Count the members the filters select (query is filtered_members(filters))."""
     if filters.selects_everyone():
-        # A count with a WHERE visits every row; a whole table's count does not (SQLite counts
-        # b-tree pages), and erased members are few and have their own index.
-        everyone = select(func.count()).select_from(Member).scalar_subquery()
-        erased = (
-            select(func.count())
-            .select_from(Member)
-            .where(Member.erased_at.is_not(None))
-            .scalar_subquery()
-        )
-        return db.session.scalar(select(everyone - erased))
+        return db.session.connection().scalar(_count_not_erased())
     return count_of(query)
+
+
+@cache
+def _count_not_erased() -> Select[Any]:
+    # A count with a WHERE visits every row; a whole table's count does not (SQLite counts
+    # b-tree pages), and erased members are few and have their own index.
+    everyone = select(func.count()).select_from(Member).scalar_subquery()
+    erased = (
+        select(func.count()).select_from(Member).where(Member.erased_at.is_not(None))
+    ).scalar_subquery()
+    return select(everyone - erased)
 
 
 def count_of(query: Select[Any]) -> int:

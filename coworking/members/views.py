@@ -79,9 +79,7 @@ def index():
         members=services.listed_members(page.items, today, categories),
         filters=filters,
         args=filters.as_args(),
-        plans=db.session.execute(
-            select(MembershipPlan.id, MembershipPlan.name).order_by(MembershipPlan.name)
-        ).all(),
+        plans=services.plan_names(),
         categories=categories,
     )
 
