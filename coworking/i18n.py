@@ -29,6 +29,11 @@ PARIS = ZoneInfo("Europe/Paris")
 T = TypeVar("T")
 
 
+def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark for translation")
+    """Mark a message for extraction (`make translations`); it is translated where it is shown."""
+    return message
+
+
 def select_locale() -> str:
     """Return the user's language: their saved choice, the session's, else French."""
     languages = current_app.config["COWORKING_LANGUAGES"]

@@ -7,13 +7,7 @@ from flask_login import current_user
 
 from coworking.auth.forms import EmptyForm
 from coworking.auth.roles import Role
-from coworking.i18n import current_translations
-
-
-def N_(message: str) -> str:  # noqa: N802 (gettext's name for "mark for translation")
-    """Mark a message for extraction; it is translated where it is shown."""
-    return message
-
+from coworking.i18n import N_, current_translations
 
 # (endpoint, label, role needed to see the link, path prefix that marks it current)
 NAVIGATION = (

@@ -77,3 +77,17 @@ def test_template_gettext_escapes_its_variables_and_formats_like_jinja(app):
             "{% autoescape false %}{{ _('%(n)s membres', n='<b>') }}{% endautoescape %}"
         )
         assert template.render() == "<b> membres"
+
+
+def test_profession_categories_and_age_brackets_are_translated(app):
+    """The closed lists are marked for extraction (N_), so the English pages and dossier show
+    them in English."""
+    from flask_babel import force_locale
+
+    from coworking.members.services import age_bracket_labels, profession_labels
+
+    with app.test_request_context("/"):
+        assert profession_labels()["demandeur_emploi"] == "Demandeur d'emploi"
+        with force_locale("en"):
+            assert profession_labels()["demandeur_emploi"] == "Job seeker"
+            assert age_bracket_labels()["65+"] == "65 and over"

@@ -1,6 +1,6 @@
 """Closed lists describing members: profession categories and age brackets.
 
-Labels are French; the caller wraps them for translation when displaying.
+Labels are French, marked with N_ for extraction; the caller translates them when displaying.
 """
 
 from __future__ import annotations
@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 
 from coworking.csvio import fold_text, normalize_label
+from coworking.i18n import N_
 
 __all__ = [
     "AGE_BRACKETS",
@@ -19,27 +20,27 @@ __all__ = [
 ]
 
 PROFESSION_CATEGORIES: dict[str, str] = {
-    "communicant": "Communicant",
-    "chef_entreprise": "Chef d'entreprise",
-    "independant": "Indépendant",
-    "photographe": "Photographe",
-    "web": "Web designer / développeur",
-    "etudiant": "Étudiant",
-    "salarie": "Salarié",
-    "demandeur_emploi": "Demandeur d'emploi",
-    "association": "Association / club sportif",
-    "collectivite": "Collectivité",
-    "autre": "Autre",
+    "communicant": N_("Communicant"),
+    "chef_entreprise": N_("Chef d'entreprise"),
+    "independant": N_("Indépendant"),
+    "photographe": N_("Photographe"),
+    "web": N_("Web designer / développeur"),
+    "etudiant": N_("Étudiant"),
+    "salarie": N_("Salarié"),
+    "demandeur_emploi": N_("Demandeur d'emploi"),
+    "association": N_("Association / club sportif"),
+    "collectivite": N_("Collectivité"),
+    "autre": N_("Autre"),
 }
 
 # (slug, youngest age, oldest age or None, label)
 _AGE_BRACKET_BOUNDS: tuple[tuple[str, int, int | None, str], ...] = (
-    ("-25", 0, 24, "Moins de 25 ans"),
-    ("25-34", 25, 34, "25 à 34 ans"),
-    ("35-44", 35, 44, "35 à 44 ans"),
-    ("45-54", 45, 54, "45 à 54 ans"),
-    ("55-64", 55, 64, "55 à 64 ans"),
-    ("65+", 65, None, "65 ans et plus"),
+    ("-25", 0, 24, N_("Moins de 25 ans")),
+    ("25-34", 25, 34, N_("25 à 34 ans")),
+    ("35-44", 35, 44, N_("35 à 44 ans")),
+    ("45-54", 45, 54, N_("45 à 54 ans")),
+    ("55-64", 55, 64, N_("55 à 64 ans")),
+    ("65+", 65, None, N_("65 ans et plus")),
 )
 AGE_BRACKETS: dict[str, str] = {slug: label for slug, _, _, label in _AGE_BRACKET_BOUNDS}
 
