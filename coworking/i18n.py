@@ -74,6 +74,7 @@ def _per_language(name: str, compute: Callable[[], T]) -> T:
     Flask's context proxies: a fifth of a member list's rendering time). The value is kept in
     Flask-Babel's own per-request namespace `g._flask_babel`, next to its language object;
     `force_locale` and `refresh` replace that object, so a change of language is seen at once.
+    Should a later Flask-Babel keep them elsewhere, this only stops caching.
     """
     namespace = g.get("_flask_babel") if has_app_context() else None
     if namespace is not None:
