@@ -10,6 +10,7 @@ delimiter sniffed among ``,`` ``;`` and tab.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import datetime as dt
 import io
@@ -193,14 +194,13 @@ def _sample_rows(text: str, delimiter: str) -> list[list[str]]:
     truncated = len(text) > _SNIFF_SAMPLE_CHARS
     reader = csv.reader(io.StringIO(text[:_SNIFF_SAMPLE_CHARS], newline=""), delimiter=delimiter)
     rows: list[list[str]] = []
-    try:
+    # A sample cut mid-quote raises csv.Error: the rows read so far are what we sniff from.
+    with contextlib.suppress(csv.Error):
         for row in reader:
             if row:
                 rows.append(row)
             if len(rows) > _SNIFF_SAMPLE_ROWS:
                 break
-    except csv.Error:
-        pass  # a sample cut mid-quote: sniff from the rows read so far
     if truncated and len(rows) > 1:
         rows.pop()  # probably cut in the middle
     return rows

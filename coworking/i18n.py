@@ -126,16 +126,11 @@ def _template_ngettext(
 
 
 def install_template_gettext(app: Flask) -> None:
-    """Make the templates' `_()` and `ngettext()` use the per-request catalogue."""
-    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
-        gettext=lambda string: current_translations().ugettext(string),
-        ngettext=lambda singular, plural, n: current_translations().ungettext(singular, plural, n),
-        newstyle=True,
-        pgettext=lambda context, string: current_translations().upgettext(context, string),
-        npgettext=lambda context, singular, plural, n: current_translations().unpgettext(
-            context, singular, plural, n
-        ),
-    )
+    """Make the templates' `_()` and `ngettext()` use the per-request catalogue.
+
+    Flask-Babel has installed Jinja's i18n extension (newstyle gettext); this replaces the two
+    functions pages call, and leaves its pgettext and npgettext as they are.
+    """
     app.jinja_env.globals.update(gettext=_template_gettext, ngettext=_template_ngettext)
 
 

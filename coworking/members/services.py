@@ -81,7 +81,8 @@ def profession_labels() -> dict[str, str]:
 
 
 def age_bracket_labels() -> dict[str, str]:
-    return {slug: _(label) for slug, label in AGE_BRACKETS.items()}
+    translate = current_translations().ugettext
+    return {slug: translate(label) for slug, label in AGE_BRACKETS.items()}
 
 
 # --- finding members ------------------------------------------------------------------------
@@ -870,6 +871,21 @@ def _names_in(text: str | None, patterns: list[re.Pattern[str]]) -> bool:
     return any(pattern.search(folded) for pattern in patterns)
 
 
+def _clear_full_names(model: Any, name_column: Any, member: Member) -> list[int]:
+    """Clear the free-text names (a guest's, a visitor's) on rows without a member that are this
+    member's full name; return the ids of the rows cleared."""
+    ids = [
+        row_id
+        for row_id, name in db.session.execute(
+            select(model.id, name_column).where(model.member_id.is_(None), name_column.is_not(None))
+        )
+        if _is_full_name(name, member)
+    ]
+    if ids:
+        db.session.execute(update(model).where(model.id.in_(ids)).values({name_column: None}))
+    return ids
+
+
 def _is_full_name(text: str | None, member: Member) -> bool:
     """Tell whether a free-typed name (a guest, a visitor) is the member's full name.
 
@@ -933,34 +949,10 @@ def _erase_traces(member: Member) -> None:
     db.session.execute(
         update(Attendance).where(Attendance.member_id == member.id).values(guest_name=None)
     )
-    guests = [
-        attendance_id
-        for attendance_id, name in db.session.execute(
-            select(Attendance.id, Attendance.guest_name).where(
-                Attendance.member_id.is_(None), Attendance.guest_name.is_not(None)
-            )
-        )
-        if _is_full_name(name, member)
-    ]
-    if guests:
-        db.session.execute(
-            update(Attendance).where(Attendance.id.in_(guests)).values(guest_name=None)
-        )
+    guests = _clear_full_names(Attendance, Attendance.guest_name, member)
     audit.forget_objects("attendance", attendance_ids + guests)
 
-    visitors = [
-        check_in_id
-        for check_in_id, name in db.session.execute(
-            select(CheckIn.id, CheckIn.visitor_name).where(
-                CheckIn.member_id.is_(None), CheckIn.visitor_name.is_not(None)
-            )
-        )
-        if _is_full_name(name, member)
-    ]
-    if visitors:
-        db.session.execute(
-            update(CheckIn).where(CheckIn.id.in_(visitors)).values(visitor_name=None)
-        )
+    visitors = _clear_full_names(CheckIn, CheckIn.visitor_name, member)
     audit.forget_objects("check_in", visitors)
 
 
