@@ -57,6 +57,31 @@ def set_immediate_writes(value: bool) -> None:
     _immediate.set(value)
 
 
+@contextmanager
+def outside_write_lock() -> Iterator[None]:
+    """Run slow reading work (parsing an upload, checking rows) without SQLite's write lock.
+
+    A request that changes data takes the write lock at its first query (``BEGIN
+    IMMEDIATE``, usually when the user is loaded), and keeps it until it commits: every
+    kiosk and every other writer waits meanwhile. This block ends that transaction first
+    (it must hold no pending change), lets the work inside read in ordinary transactions,
+    and ends theirs on the way out, so that the writes that follow take the lock afresh
+    and hold it only while they write.
+    """
+    from coworking.extensions import db
+
+    session = db.session
+    if session.new or session.dirty or session.deleted:
+        raise RuntimeError("outside_write_lock() entered with unflushed changes")
+    session.rollback()
+    token = _immediate.set(False)
+    try:
+        yield
+    finally:
+        session.rollback()
+        _immediate.reset(token)
+
+
 def configure_engine(engine: Engine) -> None:
     """Tune SQLite: WAL, foreign keys, busy timeout, secure_delete, explicit BEGIN."""
     if engine.dialect.name != "sqlite":
