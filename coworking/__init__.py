@@ -10,7 +10,7 @@ from flask import Flask
 from werkzeug.routing import IntegerConverter
 
 from coworking import config as settings
-from coworking.extensions import babel, csrf, db, limiter, login_manager, migrate
+from coworking.extensions import babel, csrf, db, login_manager, login_throttle, migrate
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 MAX_DATABASE_ID = 2**31 - 1
@@ -22,6 +22,14 @@ class BoundedIntegerConverter(IntegerConverter):
     def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:  # noqa: A002 (werkzeug's name)
         kwargs.setdefault("max", MAX_DATABASE_ID)
         super().__init__(map, *args, **kwargs)
+
+
+def protect_instance_folder(path: str) -> None:
+    """Create the instance folder (database, secret key) readable by its owner only."""
+    folder = Path(path)
+    folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if folder.stat().st_uid == os.getuid():
+        folder.chmod(0o700)
 
 
 def _resource_dir(name: str) -> str:
@@ -39,7 +47,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=_resource_dir("templates"),
         static_folder=_resource_dir("static"),
     )
-    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    protect_instance_folder(app.instance_path)
     app.config.update(settings.default_settings(app.instance_path))
     if test_config:
         app.config.update(test_config)
@@ -80,7 +88,7 @@ def register_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     csrf.init_app(app)
     babel.init_app(app, locale_selector=select_locale, timezone_selector=select_timezone)
-    limiter.init_app(app)
+    login_throttle.init_app(app)
     with app.app_context():
         configure_engine(db.engine)
 
@@ -112,11 +120,13 @@ def register_commands(app: Flask) -> None:
 def register_hooks(app: Flask) -> None:
     from coworking.errors import register_error_handlers
     from coworking.i18n import register_filters
+    from coworking.json_bounds import init_json
     from coworking.models import import_all_models
     from coworking.security import init_security
     from coworking.templating import register_template_helpers
 
     import_all_models()
+    init_json(app)
     init_security(app)
     register_error_handlers(app)
     register_filters(app)

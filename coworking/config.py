@@ -40,7 +40,6 @@ def default_settings(instance_path: str) -> dict[str, object]:
         "SQLALCHEMY_ENGINE_OPTIONS": engine_options(database_url),
         "COWORKING_REDIS_URL": redis_url,
         "RATELIMIT_STORAGE_URI": redis_url or "memory://",
-        "RATELIMIT_HEADERS_ENABLED": False,
         "RATELIMIT_ENABLED": True,
         # Uploads (documents, CSV, iCal, archives): 10 MB a file, a little more a request.
         "COWORKING_MAX_UPLOAD_BYTES": int(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -82,10 +83,35 @@ def outside_write_lock() -> Iterator[None]:
         _immediate.reset(token)
 
 
+SQLITE_FILE_MODE = 0o600
+
+
+def protect_sqlite_files(path: str | None) -> None:
+    """Create the SQLite file readable by its owner only, and tighten an older one.
+
+    The database holds members' personal data; under the usual umask 022 SQLite would
+    create it world-readable. SQLite gives its -wal and -shm files the mode of the
+    database file, so creating that one 0600 is enough for new installations.
+    """
+    if not path or path == ":memory:" or path.startswith("file:"):
+        return
+    try:
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, SQLITE_FILE_MODE))
+    except FileNotFoundError:
+        return  # its folder does not exist: SQLite will say so when it connects
+    for name in (path, f"{path}-wal", f"{path}-shm"):
+        try:
+            if os.stat(name).st_uid == os.getuid():
+                os.chmod(name, SQLITE_FILE_MODE)
+        except FileNotFoundError:
+            continue
+
+
 def configure_engine(engine: Engine) -> None:
     """Tune SQLite: WAL, foreign keys, busy timeout, secure_delete, explicit BEGIN."""
     if engine.dialect.name != "sqlite":
         return
+    protect_sqlite_files(engine.url.database)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:

@@ -17,6 +17,7 @@ from flask_login import current_user
 from coworking.auth.roles import Role
 from coworking.database import set_immediate_writes
 from coworking.extensions import csrf, db, login_manager
+from coworking.json_bounds import API_MAX_CONTENT_LENGTH
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -88,6 +89,9 @@ def safe_next_url(target: str | None) -> str | None:
 def enforce_access() -> Any:
     """Check login, role and CSRF for the current request, before the view runs."""
     set_immediate_writes(request.method not in SAFE_METHODS)
+    if is_api_request():
+        # Before anything reads the body (the NUL check below does): the API takes small JSON.
+        request.max_content_length = API_MAX_CONTENT_LENGTH
     endpoint = request.endpoint
     if endpoint is None or endpoint in PUBLIC_STATIC_ENDPOINTS:
         return None

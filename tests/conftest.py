@@ -11,7 +11,7 @@ import pytest
 from sqlalchemy import event, text
 
 from coworking import create_app
-from coworking.extensions import db, limiter
+from coworking.extensions import db
 from tests import factories
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
@@ -83,7 +83,6 @@ def app(request, tmp_path) -> Iterator[object]:
     else:
         application = make_app(TEST_DATABASE_URL, instance)
         _reset_postgresql(application)
-    limiter.reset()
     yield application
     with application.app_context():
         db.session.remove()

@@ -125,3 +125,31 @@ def test_concurrent_kiosks_keep_every_check_in(app):
     assert visitors == 30
     assert members == len(member_ids)
     assert results.count(201) == 30 + len(member_ids)
+
+
+def test_json_nested_100_000_deep_is_a_400_naming_the_body(app, client):
+    """The probe's attack: JSON nested 100,000 deep made the API answer 500."""
+    token = _token(app)
+    headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
+    # 100,000 levels are 200 kB: over the API's size limit, refused before being parsed.
+    deepest = "[" * 100_000 + "]" * 100_000
+    assert client.post("/api/v1/checkins", data=deepest, headers=headers).status_code == 413
+    # Under the size limit, still far deeper than the parser's recursion allows.
+    deep = "[" * 30_000 + "]" * 30_000
+    response = client.post("/api/v1/checkins", data=deep, headers=headers)
+    assert response.status_code == 400
+    assert response.json["field"] == "body"
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(CheckIn)) == 0
+
+
+def test_an_oversized_api_body_is_refused_before_it_is_read(app, client):
+    token = _token(app)
+    body = '{"visitor_name": "' + "x" * (200 * 1024) + '"}'
+    response = client.post(
+        "/api/v1/checkins",
+        data=body,
+        headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert "error" in response.json

@@ -135,3 +135,42 @@ def test_wsgi_entry_point_builds_the_app_and_freezes_what_it_loaded(tmp_path):
         [sys.executable, "-c", check], env=env, capture_output=True, text=True, check=True
     )
     assert result.stdout.split() == ["coworking", "True"]
+
+
+def test_instance_folder_and_sqlite_files_are_private_under_umask_022(tmp_path, monkeypatch):
+    """The probe found the database created world-readable (644) under umask 022."""
+    instance = tmp_path / "instance"
+    monkeypatch.setenv("COWORKING_INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("COWORKING_DATABASE_URL", raising=False)
+    previous = os.umask(0o022)
+    try:
+        application = create_app()
+        with application.app_context():
+            db.create_all()
+            db.session.execute(text("CREATE TABLE probe (x INTEGER)"))
+            db.session.execute(text("INSERT INTO probe VALUES (1)"))
+            db.session.commit()
+            files = {
+                name: oct((instance / name).stat().st_mode & 0o777)
+                for name in ("coworking.sqlite3", "coworking.sqlite3-wal", "coworking.sqlite3-shm")
+            }
+            db.engine.dispose()
+    finally:
+        os.umask(previous)
+    assert oct(instance.stat().st_mode & 0o777) == "0o700"
+    assert files == dict.fromkeys(files, "0o600")
+
+
+def test_an_older_world_readable_database_is_tightened(tmp_path, monkeypatch):
+    instance = tmp_path / "instance"
+    instance.mkdir(mode=0o755)
+    database = instance / "coworking.sqlite3"
+    database.touch(mode=0o644)
+    database.chmod(0o644)
+    monkeypatch.setenv("COWORKING_INSTANCE_PATH", str(instance))
+    monkeypatch.delenv("COWORKING_DATABASE_URL", raising=False)
+    application = create_app()
+    with application.app_context():
+        db.engine.dispose()
+    assert oct(instance.stat().st_mode & 0o777) == "0o700"
+    assert oct(database.stat().st_mode & 0o777) == "0o600"

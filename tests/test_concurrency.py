@@ -23,7 +23,7 @@ from werkzeug.serving import make_server
 from coworking.auth import services as auth_services
 from coworking.events.models import Event
 from coworking.events.services import ensure_default_kinds
-from coworking.extensions import db, limiter
+from coworking.extensions import db
 from coworking.members.models import Member
 from coworking.space.models import CheckIn
 from tests import factories
@@ -46,7 +46,6 @@ def server(request, tmp_path) -> Iterator[tuple[str, object]]:
         _reset_postgresql(app)
     app.config["TESTING"] = False
     app.config["COWORKING_DOSSIER_WORKER"] = "thread"  # the build runs beside the requests
-    limiter.reset()
     httpd = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=httpd.serve_forever, daemon=True)
     thread.start()

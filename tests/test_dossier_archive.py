@@ -290,7 +290,7 @@ def test_diff_shows_what_changed_between_two_dossiers(app, client, auth):
     assert events["delta"] == 3 and events["changed"]
     assert re.search(r"<strong>15</strong>", body)
     assert client.get(f"/label/dossiers/diff?a={first}&b=999").status_code == 404
-    assert client.get("/label/dossiers/diff?a=x").status_code == 302
+    assert client.get("/label/dossiers/diff?a=x").status_code == 400
 
 
 def test_list_page_query_count_does_not_grow(app, client, auth, count_queries):

@@ -114,9 +114,14 @@ def set_active(user: User, active: bool) -> None:
     if not active and user.role == Role.ADMIN.value and _is_last_admin(user):
         raise AccountError(_("Impossible : c'est le dernier administrateur actif."), "active")
     user.active = active
+    end_sessions(user)
+    audit.record("user.activate" if active else "user.deactivate", user, user.email)
+
+
+def end_sessions(user: User) -> None:
+    """End every session of the account: its cookies, "remember me" included, stop working."""
     user.session_version += 1
     db.session.flush()
-    audit.record("user.activate" if active else "user.deactivate", user, user.email)
 
 
 def reset_password(user: User, password: str) -> None:
@@ -125,8 +130,7 @@ def reset_password(user: User, password: str) -> None:
     if problem:
         raise AccountError(problem, "password")
     user.password_hash = hash_password(password)
-    user.session_version += 1
-    db.session.flush()
+    end_sessions(user)
     audit.record("user.password_reset", user, user.email)
 
 

@@ -2,9 +2,18 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_babel import gettext as _
-from flask_limiter.util import get_remote_address
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy import func, select
 
@@ -13,32 +22,24 @@ from coworking.auth import services
 from coworking.auth.forms import EmptyForm, LoginForm, PasswordResetForm, RoleForm, UserCreateForm
 from coworking.auth.models import User
 from coworking.auth.roles import Role
-from coworking.extensions import db, limiter
+from coworking.extensions import db, login_throttle
 from coworking.formfields import show_error
 from coworking.pagination import paginate
 from coworking.security import public, requires, safe_next_url
 
 bp = Blueprint("auth", __name__)
 
-LOGIN_LIMIT = "10 per 15 minutes"
 
-
-def _login_failed(_response: object) -> bool:
-    return bool(g.get("login_failed"))
-
-
-def _email_key() -> str:
-    return "login-email:" + services.normalize_email(request.form.get("email", ""))
-
-
-def _address_key() -> str:
-    return "login-address:" + (get_remote_address() or "")
+def _throttle_keys(email: str) -> list[str]:
+    """Name the counters a login attempt uses: its account and its address."""
+    return [
+        "login-email:" + services.normalize_email(email),
+        "login-address:" + (request.remote_addr or ""),
+    ]
 
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
-@limiter.limit(LOGIN_LIMIT, key_func=_address_key, methods=["POST"], deduct_when=_login_failed)
-@limiter.limit(LOGIN_LIMIT, key_func=_email_key, methods=["POST"], deduct_when=_login_failed)
 def login():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated and request.method == "GET":
@@ -46,13 +47,18 @@ def login():
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
+        keys = _throttle_keys(form.email.data)
+        # The check is taken before the password is verified, so that guesses sent in
+        # parallel cannot all be verified before the count catches up.
+        if not login_throttle.acquire(keys):
+            abort(429)
         user = services.authenticate(form.email.data, form.password.data)
         if user is None:
-            g.login_failed = True
             db.session.rollback()
             form.password.errors.append(_("E-mail ou mot de passe incorrect."))
             status = 401
         else:
+            login_throttle.release(keys)  # a right password is not a guess
             lang = session.get("lang")
             # A new session at login: nothing from before survives (session fixation).
             session.clear()
@@ -69,9 +75,17 @@ def login():
 @bp.post("/logout")
 @requires(Role.VIEWER, self_service=True)
 def logout():
-    lang = session.get("lang") or getattr(current_user, "locale", None)
-    logout_user()
+    user = current_user._get_current_object()
+    lang = session.get("lang") or getattr(user, "locale", None)
+    if isinstance(user, User):
+        # Every session and "remember me" cookie issued before now stops working, even a
+        # copy an attacker kept: they name the account's previous session version.
+        services.end_sessions(user)
+        db.session.commit()
     session.clear()
+    # After clearing: logout_user() leaves the marker that tells Flask-Login to delete the
+    # "remember me" cookie in this response.
+    logout_user()
     if lang:
         session["lang"] = lang
     flash(_("Vous êtes déconnecté."), "info")
@@ -82,8 +96,6 @@ def logout():
 @public
 def set_language():
     lang = request.form.get("lang", "")
-    from flask import current_app
-
     if lang in current_app.config["COWORKING_LANGUAGES"]:
         session["lang"] = lang
         if current_user.is_authenticated and isinstance(current_user._get_current_object(), User):

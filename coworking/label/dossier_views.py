@@ -18,8 +18,10 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from coworking.auth.roles import Role
+from coworking.errors import render_error
 from coworking.extensions import db
 from coworking.formfields import show_error
+from coworking.ids import parse_id
 from coworking.label import services, worker
 from coworking.label.models import Dossier
 from coworking.pagination import paginate
@@ -214,12 +216,17 @@ def delete(dossier_id: int):
 @bp.get("/diff")
 @requires(Role.VIEWER)
 def diff():
-    try:
-        old_id = int(request.args.get("a", ""))
-        new_id = int(request.args.get("b", ""))
-    except ValueError:
-        flash(_("Choisissez deux dossiers à comparer."), "error")
-        return redirect(url_for("dossiers.index"))
+    old_id, new_id = parse_id(request.args.get("a")), parse_id(request.args.get("b"))
+    for name, value in (("a", old_id), ("b", new_id)):
+        if value is None:
+            return render_error(
+                400,
+                _(
+                    "Choisissez deux dossiers à comparer : le paramètre « %(name)s » doit être "
+                    "le numéro d'un dossier.",
+                    name=name,
+                ),
+            )
     found = {
         dossier.id: dossier
         for dossier in db.session.scalars(

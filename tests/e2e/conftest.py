@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from coworking.extensions import db, limiter
+from coworking.extensions import db
 from tests import factories
 from tests.conftest import make_app
 
@@ -45,7 +45,6 @@ def live_server(tmp_path) -> Iterator[LiveServer]:
         admin = factories.make_user(role="admin", email="admin@example.org")
         db.session.commit()
         email = admin.email
-    limiter.reset()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
