@@ -11,6 +11,7 @@ from coworking.auth.models import User
 from coworking.database import outside_write_lock, set_immediate_writes
 from coworking.extensions import db
 from tests import factories
+from tests.conftest import make_app
 
 
 def _other_writer_can_write(path: str) -> bool:
@@ -26,14 +27,19 @@ def _other_writer_can_write(path: str) -> bool:
 
 
 @pytest.fixture
-def sqlite_path(app):
-    url = app.config["SQLALCHEMY_DATABASE_URI"]
-    if not url.startswith("sqlite"):
-        pytest.skip("SQLite's write lock only")
-    return url.removeprefix("sqlite:///")
+def sqlite_path(tmp_path):
+    """An application on SQLite only: PostgreSQL has no database-wide write lock."""
+    instance = tmp_path / "instance"
+    path = instance / "lock.sqlite3"
+    application = make_app(f"sqlite:///{path}", instance)
+    with application.app_context():
+        db.create_all()
+        yield str(path)
+        db.session.remove()
+        db.engine.dispose()
 
 
-def test_the_block_releases_the_lock_and_the_writes_after_it_take_it_again(app_ctx, sqlite_path):
+def test_the_block_releases_the_lock_and_the_writes_after_it_take_it_again(sqlite_path):
     factories.make_user(email="someone@example.org")
     db.session.commit()
     set_immediate_writes(True)  # as in a POST request
@@ -51,7 +57,7 @@ def test_the_block_releases_the_lock_and_the_writes_after_it_take_it_again(app_c
         set_immediate_writes(False)
 
 
-def test_the_block_refuses_pending_changes(app_ctx):
+def test_the_block_refuses_pending_changes(sqlite_path):
     db.session.add(User(email="x@example.org", password_hash="x", role="viewer"))
     with pytest.raises(RuntimeError), outside_write_lock():
         pass
