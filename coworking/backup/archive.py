@@ -9,11 +9,20 @@ Format (``FORMAT`` / ``FORMAT_VERSION``): a zip holding
 - ``manifest.json``: the format and its version, the Alembic schema revision, the application
   version, the creation time, and for every table its part, columns, row count and the SHA-256
   of the part's (uncompressed) bytes.
+- ``manifest.sig``, when export was given a key: ``hmac-sha256:<hex>``, the HMAC-SHA256 of the
+  exact bytes of ``manifest.json``. The manifest holds every part's SHA-256, so the signature
+  covers the whole archive. Without it the SHA-256s catch damage, not tampering: whoever can
+  write the file can edit a part and recompute its checksum.
 
 Tables are found generically in ``db.metadata``: a table added by a later feature is archived
 without any change here. Export reads every table inside one transaction (a consistent snapshot)
 and streams rows in chunks; import checks the whole archive first, then inserts in dependency
 order inside one transaction, in bulk chunks, and resets PostgreSQL sequences.
+
+Import reads a hostile archive with bounded memory: the manifest and the signature have a size
+limit, each line (one row, a document's or a dossier's bytes included) a length limit checked
+while reading, and the zip's entries must not overlap (a zip bomb) nor use another compression
+than deflate, whose ratio is at most about 1000:1.
 """
 
 from __future__ import annotations
@@ -21,12 +30,14 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import hmac
 import importlib.metadata
 import json
 import os
 import tempfile
 import uuid
 import zipfile
+import zlib
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -54,12 +65,25 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.schema import sort_tables_and_constraints
 from sqlalchemy.types import TypeDecorator, TypeEngine
 
+from coworking.auth.models import ApiToken, User
 from coworking.database import utcnow
 
 FORMAT = "coworking-archive"
 FORMAT_VERSION = 1
 MANIFEST = "manifest.json"
+SIGNATURE = "manifest.sig"
+SIGNATURE_ALGORITHM = b"hmac-sha256"
 PARTS_DIR = "tables"
+
+# A key shorter than this could be guessed offline from a signed archive.
+MIN_KEY_BYTES = 32
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
+MAX_SIGNATURE_BYTES = 1024
+# The longest line import reads when not told otherwise (see `default_max_line_bytes`).
+MAX_LINE_FLOOR = 64 * 1024 * 1024
+MEBIBYTE = 1024 * 1024
+# What export writes; bzip2 and LZMA would allow far bigger bombs than deflate's ~1000:1.
+_METHODS = {zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED}
 
 # Rows read per round trip on export, and the bounds of one bulk insert on import.
 READ_CHUNK_ROWS = 1000
@@ -86,6 +110,7 @@ class TableSummary:
     name: str
     rows: int
     sha256: str
+    longest_line: int = 0
 
 
 @dataclass
@@ -93,6 +118,7 @@ class ArchiveSummary:
     path: Path
     revision: str | None
     tables: list[TableSummary] = field(default_factory=list)
+    signed: bool = False
 
     @property
     def rows(self) -> int:
@@ -163,6 +189,33 @@ def _dump_line(row: dict[str, Any]) -> bytes:
     return (json.dumps(row, ensure_ascii=False, separators=(",", ":")) + "\n").encode("utf-8")
 
 
+# --- limits and signature -----------------------------------------------------------------------
+
+
+def default_max_line_bytes(max_upload_bytes: int) -> int:
+    """Return the longest line import reads by default: 64 MiB, or 4 × the upload limit.
+
+    A document's line is 4/3 of its file (base64), at most the upload limit; a dossier's line
+    holds its PDF, which embeds annexed documents. Export warns when it writes a longer line,
+    and import then needs a higher limit, given on purpose.
+    """
+    return max(MAX_LINE_FLOOR, 4 * max_upload_bytes)
+
+
+def sign_manifest(manifest: bytes, key: bytes) -> bytes:
+    """Return the contents of ``manifest.sig`` for these manifest bytes."""
+    digest = hmac.new(key, manifest, hashlib.sha256).hexdigest().encode("ascii")
+    return SIGNATURE_ALGORITHM + b":" + digest + b"\n"
+
+
+def _check_key(key: bytes | None) -> None:
+    if key is not None and len(key) < MIN_KEY_BYTES:
+        raise ArchiveError(
+            f"Clé de signature trop courte ({len(key)} octets, il en faut au moins "
+            f"{MIN_KEY_BYTES})."
+        )
+
+
 # --- the schema ---------------------------------------------------------------------------------
 
 
@@ -216,7 +269,7 @@ def _json_value(raw: str) -> Any:
 
 def _write_table(connection: Connection, table: Table, handle: IO[bytes]) -> TableSummary:
     digest = hashlib.sha256()
-    count = 0
+    count = longest = 0
     names = [column.name for column in table.columns]
     json_columns = {column.name for column in table.columns if _is_json(column)}
     statement = (
@@ -238,11 +291,13 @@ def _write_table(connection: Connection, table: Table, handle: IO[bytes]) -> Tab
                 )
                 for name, value in zip(names, row, strict=True)
             }
-            buffer += _dump_line(values)
+            line = _dump_line(values)
+            longest = max(longest, len(line))
+            buffer += line
             count += 1
         digest.update(buffer)
         handle.write(buffer)
-    return TableSummary(table.name, count, digest.hexdigest())
+    return TableSummary(table.name, count, digest.hexdigest(), longest)
 
 
 @contextlib.contextmanager
@@ -256,9 +311,13 @@ def _snapshot(engine: Engine) -> Iterator[Connection]:
 
 
 def export_archive(
-    engine: Engine, metadata: MetaData, path: str | os.PathLike[str]
+    engine: Engine, metadata: MetaData, path: str | os.PathLike[str], *, key: bytes | None = None
 ) -> ArchiveSummary:
-    """Write every table of `metadata` to the zip at `path` (a temporary file renamed at the end)."""
+    """Write every table of `metadata` to the zip at `path` (a temporary file renamed at the end).
+
+    With a `key`, the manifest is signed (``manifest.sig``).
+    """
+    _check_key(key)
     destination = Path(path)
     directory = destination.resolve().parent
     if not directory.is_dir():
@@ -266,7 +325,7 @@ def export_archive(
     fd, temporary = tempfile.mkstemp(prefix=f".{destination.name}.", suffix=".tmp", dir=directory)
     try:
         with os.fdopen(fd, "wb") as raw, _snapshot(engine) as connection:
-            summary = ArchiveSummary(destination, schema_revision(connection))
+            summary = ArchiveSummary(destination, schema_revision(connection), signed=bool(key))
             with zipfile.ZipFile(
                 raw, "w", compression=zipfile.ZIP_DEFLATED, compresslevel=ZIP_LEVEL
             ) as zf:
@@ -293,7 +352,10 @@ def export_archive(
                     "database": engine.dialect.name,
                     "tables": manifest_tables,
                 }
-                zf.writestr(MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=2))
+                manifest_bytes = json.dumps(manifest, ensure_ascii=False, indent=2).encode()
+                zf.writestr(MANIFEST, manifest_bytes)
+                if key is not None:
+                    zf.writestr(SIGNATURE, sign_manifest(manifest_bytes, key))
             raw.flush()
             os.fsync(raw.fileno())
         os.replace(temporary, destination)
@@ -313,6 +375,28 @@ class _Part:
     name: str
     rows: int
     sha256: str
+    archive: Path
+    max_line: int
+
+
+@dataclass
+class Account:
+    """An account (or API token) an archive would create."""
+
+    label: str
+    role: str
+    active: bool
+
+
+@dataclass
+class ArchiveCheck:
+    """What checking an archive found, before anything is written."""
+
+    path: Path
+    manifest: dict[str, Any]
+    signed: bool
+    accounts: list[Account] = field(default_factory=list)
+    tokens: list[Account] = field(default_factory=list)
 
 
 def _open_zip(path: Path) -> zipfile.ZipFile:
@@ -324,13 +408,47 @@ def _open_zip(path: Path) -> zipfile.ZipFile:
         raise ArchiveError(f"{path} : ce n'est pas une archive zip.") from None
 
 
-def _read_manifest(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
+@contextlib.contextmanager
+def _zip_errors(path: Path) -> Iterator[None]:
+    """Turn a zip that breaks while being read (bad CRC, truncated data) into a refusal."""
     try:
-        raw = zf.read(MANIFEST)
-    except KeyError:
+        yield
+    except (zipfile.BadZipFile, zlib.error, EOFError) as error:
+        raise ArchiveError(f"{path} : archive zip abîmée ({error}).") from None
+
+
+def _check_entries(zf: zipfile.ZipFile, path: Path) -> None:
+    """Refuse duplicate names, entries sharing their data (a zip bomb) and other compressions."""
+    infos = zf.infolist()
+    names = [info.filename for info in infos]
+    if len(set(names)) != len(names):
+        raise ArchiveError(f"{path} : l'archive contient deux fois le même nom de fichier.")
+    if sum(info.compress_size for info in infos) > path.stat().st_size:
         raise ArchiveError(
-            f"{path} : {MANIFEST} manquant, ce n'est pas une archive coworking."
-        ) from None
+            f"{path} : des fichiers de l'archive se chevauchent (une « bombe zip »)."
+        )
+    for info in infos:
+        if info.compress_type not in _METHODS:
+            raise ArchiveError(
+                f"{path} : {info.filename} : méthode de compression {info.compress_type} non "
+                "prise en charge (seul deflate l'est)."
+            )
+
+
+def _read_small(zf: zipfile.ZipFile, name: str, limit: int, path: Path) -> bytes | None:
+    """Return a member's bytes, refused beyond `limit`; None when it is absent."""
+    try:
+        info = zf.getinfo(name)
+    except KeyError:
+        return None
+    if info.file_size > limit:
+        raise ArchiveError(f"{path} : {name} trop gros ({info.file_size} octets).")
+    with zf.open(info) as handle:
+        # zipfile stops at the declared size; the bound holds even if it did not.
+        return handle.read(limit + 1)[:limit]
+
+
+def _read_manifest(raw: bytes, path: Path) -> dict[str, Any]:
     try:
         manifest = json.loads(raw)
     except ValueError:
@@ -345,6 +463,36 @@ def _read_manifest(zf: zipfile.ZipFile, path: Path) -> dict[str, Any]:
     if not isinstance(manifest.get("tables"), list):
         raise ArchiveError(f"{path} : {MANIFEST} ne liste pas les tables.")
     return manifest
+
+
+def _check_signature(
+    zf: zipfile.ZipFile, manifest: bytes, key: bytes | None, allow_unsigned: bool, path: Path
+) -> bool:
+    """Check ``manifest.sig`` against the manifest's bytes; return whether the archive is signed."""
+    signature = _read_small(zf, SIGNATURE, MAX_SIGNATURE_BYTES, path)
+    if signature is None:
+        if key is not None and not allow_unsigned:
+            raise ArchiveError(
+                f"{path} : l'archive n'est pas signée alors qu'une clé est donnée ; elle a pu "
+                "être modifiée (comptes ajoutés, sommes de contrôle recalculées). Si vous savez "
+                "d'où elle vient, relancez avec --allow-unsigned."
+            )
+        return False
+    if key is None:
+        raise ArchiveError(
+            f"{path} : l'archive est signée ; donnez sa clé (--key-file ou COWORKING_BACKUP_KEY) "
+            "pour vérifier qu'elle n'a pas été modifiée."
+        )
+    algorithm, _, digest = signature.strip().partition(b":")
+    if algorithm != SIGNATURE_ALGORITHM:
+        raise ArchiveError(f"{path} : {SIGNATURE} : algorithme de signature inconnu.")
+    expected = sign_manifest(manifest, key).strip().partition(b":")[2]
+    if not hmac.compare_digest(expected, digest):
+        raise ArchiveError(
+            f"{path} : signature invalide : l'archive a été modifiée depuis l'export, ou la clé "
+            "n'est pas celle de l'export."
+        )
+    return True
 
 
 def _check_revision(manifest: dict[str, Any], target_revision: str | None, path: Path) -> None:
@@ -367,7 +515,7 @@ def _check_revision(manifest: dict[str, Any], target_revision: str | None, path:
 
 
 def _plan_parts(
-    manifest: dict[str, Any], metadata: MetaData, zf: zipfile.ZipFile, path: Path
+    manifest: dict[str, Any], metadata: MetaData, zf: zipfile.ZipFile, path: Path, max_line: int
 ) -> dict[str, _Part]:
     entries: dict[str, dict[str, Any]] = {}
     for entry in manifest["tables"]:
@@ -396,26 +544,123 @@ def _plan_parts(
         rows, sha256 = entry.get("rows"), entry.get("sha256")
         if not isinstance(rows, int) or not isinstance(sha256, str):
             raise ArchiveError(f"{path} : table {name} : nombre de lignes ou SHA-256 absent.")
-        parts[name] = _Part(table, part, rows, sha256)
+        parts[name] = _Part(table, part, rows, sha256, path, max_line)
     return parts
 
 
-def _check_part(zf: zipfile.ZipFile, part: _Part, path: Path) -> None:
+def size_label(size: int) -> str:
+    """Return a size in mebibytes (« 64 Mo »), or in bytes below one."""
+    return f"{size // MEBIBYTE} Mo" if size >= MEBIBYTE else f"{size} octets"
+
+
+def _line_too_long(part: _Part, number: int) -> ArchiveError:
+    return ArchiveError(
+        f"{part.archive} : partie {part.name}, ligne {number} : ligne plus longue que la limite "
+        f"de {size_label(part.max_line)}. Si l'archive vient bien de votre export (un gros "
+        "dossier PDF), relancez avec --max-line-mb et la taille que l'export a indiquée."
+    )
+
+
+def _unterminated(part: _Part, number: int) -> ArchiveError:
+    return ArchiveError(
+        f"{part.archive} : partie {part.name}, ligne {number} : la dernière ligne n'est pas "
+        "terminée (archive tronquée ou modifiée)."
+    )
+
+
+def _check_part(zf: zipfile.ZipFile, part: _Part) -> None:
+    """Check a part's SHA-256, its line count and the length of every line, in bounded memory."""
     digest = hashlib.sha256()
     lines = 0
+    pending = 0  # length so far of the line that the last block left unfinished
+    # Blocks no longer than the limit: a line that starts and ends in one block is within it.
+    size = min(_HASH_BLOCK, part.max_line)
     with zf.open(part.name) as handle:
-        while block := handle.read(_HASH_BLOCK):
+        while block := handle.read(size):
             digest.update(block)
+            first = block.find(b"\n")
+            if first == -1:
+                pending += len(block)
+                if pending > part.max_line:
+                    raise _line_too_long(part, lines + 1)
+                continue
+            if pending + first + 1 > part.max_line:
+                raise _line_too_long(part, lines + 1)
             lines += block.count(b"\n")
+            if lines > part.rows:
+                raise ArchiveError(
+                    f"{part.archive} : partie {part.name} : plus de {part.rows} lignes, le "
+                    f"manifeste en annonce {part.rows}."
+                )
+            pending = len(block) - block.rfind(b"\n") - 1
+    if pending:
+        raise _unterminated(part, lines + 1)
     if digest.hexdigest() != part.sha256:
         raise ArchiveError(
-            f"{path} : partie {part.name} : SHA-256 différent de celui du manifeste "
+            f"{part.archive} : partie {part.name} : SHA-256 différent de celui du manifeste "
             "(archive abîmée ou modifiée)."
         )
     if lines != part.rows:
         raise ArchiveError(
-            f"{path} : partie {part.name} : {lines} lignes, le manifeste en annonce {part.rows}."
+            f"{part.archive} : partie {part.name} : {lines} lignes, le manifeste en annonce "
+            f"{part.rows}."
         )
+
+
+def _lines(handle: IO[bytes], part: _Part) -> Iterator[tuple[int, bytes | bytearray]]:
+    """Yield each line with its number, never holding more than the limit of one line."""
+    pending = bytearray()
+    number = 0
+    while block := handle.read(_HASH_BLOCK):
+        start = 0
+        while (end := block.find(b"\n", start)) != -1:
+            number += 1
+            if len(pending) + end + 1 - start > part.max_line:
+                raise _line_too_long(part, number)
+            if pending:
+                pending += block[start : end + 1]
+                yield number, pending
+                pending = bytearray()
+            else:
+                yield number, block[start : end + 1]
+            start = end + 1
+        if len(pending) + len(block) - start > part.max_line:
+            raise _line_too_long(part, number + 1)
+        pending += block[start:]
+    if pending:
+        raise _unterminated(part, number + 1)
+
+
+def _iter_rows(
+    zf: zipfile.ZipFile, part: _Part, digest: Any
+) -> Iterator[tuple[int, dict[str, Any], int]]:
+    """Yield each row of a part with its line number and length; `digest` sees every byte."""
+    with zf.open(part.name) as handle:
+        for number, line in _lines(handle, part):
+            digest.update(line)
+            try:
+                row = json.loads(line)
+            except ValueError:
+                row = None
+            if not isinstance(row, dict):
+                raise ArchiveError(
+                    f"{part.archive} : partie {part.name}, ligne {number} : ce n'est pas un "
+                    "objet JSON."
+                )
+            yield number, row, len(line)
+
+
+def _accounts(zf: zipfile.ZipFile, part: _Part | None, label: str) -> list[Account]:
+    if part is None:
+        return []
+    return [
+        Account(
+            str(row.get(label)),
+            str(row.get("role")),
+            row.get("active", True) is not False and row.get("revoked_at") is None,
+        )
+        for _number, row, _length in _iter_rows(zf, part, hashlib.sha256())
+    ]
 
 
 def _first_non_empty_table(connection: Connection, tables: Iterable[Table]) -> str | None:
@@ -425,14 +670,56 @@ def _first_non_empty_table(connection: Connection, tables: Iterable[Table]) -> s
     return None
 
 
-def verify_archive(path: str | os.PathLike[str], metadata: MetaData) -> dict[str, Any]:
-    """Check an archive on its own (format, parts, counts, checksums); return its manifest."""
+def _check_archive(
+    zf: zipfile.ZipFile,
+    archive: Path,
+    metadata: MetaData,
+    *,
+    key: bytes | None,
+    allow_unsigned: bool,
+    max_line: int,
+    target_revision: str | None = None,
+    check_revision: bool = False,
+) -> tuple[ArchiveCheck, dict[str, _Part]]:
+    """Check structure, signature, manifest, revision and every part, in this order."""
+    _check_key(key)
+    _check_entries(zf, archive)
+    raw = _read_small(zf, MANIFEST, MAX_MANIFEST_BYTES, archive)
+    if raw is None:
+        raise ArchiveError(f"{archive} : {MANIFEST} manquant, ce n'est pas une archive coworking.")
+    # The signature covers the manifest's bytes: check it before trusting anything they say.
+    signed = _check_signature(zf, raw, key, allow_unsigned, archive)
+    manifest = _read_manifest(raw, archive)
+    if check_revision:
+        _check_revision(manifest, target_revision, archive)
+    parts = _plan_parts(manifest, metadata, zf, archive, max_line)
+    for part in parts.values():
+        _check_part(zf, part)
+    check = ArchiveCheck(
+        archive,
+        manifest,
+        signed,
+        accounts=_accounts(zf, parts.get(User.__tablename__), "email"),
+        tokens=_accounts(zf, parts.get(ApiToken.__tablename__), "name"),
+    )
+    return check, parts
+
+
+def verify_archive(
+    path: str | os.PathLike[str],
+    metadata: MetaData,
+    *,
+    key: bytes | None = None,
+    allow_unsigned: bool = False,
+    max_line_bytes: int = MAX_LINE_FLOOR,
+) -> ArchiveCheck:
+    """Check an archive on its own (signature, format, parts, counts, checksums)."""
     archive = Path(path)
-    with _open_zip(archive) as zf:
-        manifest = _read_manifest(zf, archive)
-        for part in _plan_parts(manifest, metadata, zf, archive).values():
-            _check_part(zf, part, archive)
-    return manifest
+    with _open_zip(archive) as zf, _zip_errors(archive):
+        check, _parts = _check_archive(
+            zf, archive, metadata, key=key, allow_unsigned=allow_unsigned, max_line=max_line_bytes
+        )
+    return check
 
 
 # --- import -------------------------------------------------------------------------------------
@@ -483,24 +770,23 @@ def _insert_plans(metadata: MetaData, dialect: str) -> tuple[list[_InsertPlan], 
     return plans, defer
 
 
-def _iter_rows(
-    zf: zipfile.ZipFile, part: _Part, digest: Any
-) -> Iterator[tuple[dict[str, Any], int]]:
-    with zf.open(part.name) as handle:
-        for line in handle:
-            digest.update(line)
-            yield json.loads(line), len(line)
-
-
 def _chunks(
     zf: zipfile.ZipFile, part: _Part, digest: Any, decoders: dict[str, Callable[[Any], Any]]
 ) -> Iterator[list[dict[str, Any]]]:
     chunk: list[dict[str, Any]] = []
     size = 0
-    for raw, length in _iter_rows(zf, part, digest):
+    for number, raw, length in _iter_rows(zf, part, digest):
         if raw.keys() != decoders.keys():
-            raise ArchiveError(f"Partie {part.name} : une ligne n'a pas les colonnes attendues.")
-        chunk.append({name: decode(raw[name]) for name, decode in decoders.items()})
+            raise ArchiveError(
+                f"{part.archive} : partie {part.name}, ligne {number} : la ligne n'a pas les "
+                "colonnes attendues."
+            )
+        try:
+            chunk.append({name: decode(raw[name]) for name, decode in decoders.items()})
+        except (ValueError, TypeError, ArithmeticError) as error:
+            raise ArchiveError(
+                f"{part.archive} : partie {part.name}, ligne {number} : valeur illisible ({error})."
+            ) from None
         size += length
         if len(chunk) >= INSERT_CHUNK_ROWS or size >= INSERT_CHUNK_BYTES:
             yield chunk
@@ -546,7 +832,7 @@ def _update_later_columns(
     )
     decoders = {column.name: _decoder(column) for column in table.columns}
     batch: list[dict[str, Any]] = []
-    for raw, _length in _iter_rows(zf, part, hashlib.sha256()):
+    for _number, raw, _length in _iter_rows(zf, part, hashlib.sha256()):
         if all(raw[name] is None for name in plan.later_columns):
             continue
         params = {f"key_{key}": decoders[key](raw[key]) for key in keys}
@@ -583,22 +869,36 @@ def reset_sequences(connection: Connection, metadata: MetaData) -> None:
 
 
 def import_archive(
-    connection: Connection, metadata: MetaData, path: str | os.PathLike[str]
+    connection: Connection,
+    metadata: MetaData,
+    path: str | os.PathLike[str],
+    *,
+    key: bytes | None = None,
+    allow_unsigned: bool = False,
+    max_line_bytes: int = MAX_LINE_FLOOR,
+    before_writing: Callable[[ArchiveCheck], None] | None = None,
 ) -> ArchiveSummary:
     """Restore the archive at `path` through `connection`, inside its (caller's) transaction.
 
-    Everything is checked before the first write: format, schema revision, parts, row counts,
-    checksums, an empty target. The caller commits; on any exception it rolls back and the
-    database is as before.
+    Everything is checked before the first write: the signature (required when the archive
+    has one; an unsigned archive is refused when a `key` is given, unless `allow_unsigned`),
+    format, schema revision, parts, row counts, checksums, line lengths, an empty target. Then
+    `before_writing` is called with what was found (the accounts the archive creates). The
+    caller commits; on any exception it rolls back and the database is as before.
     """
     archive = Path(path)
-    with _open_zip(archive) as zf:
-        manifest = _read_manifest(zf, archive)
+    with _open_zip(archive) as zf, _zip_errors(archive):
         revision = schema_revision(connection)
-        _check_revision(manifest, revision, archive)
-        parts = _plan_parts(manifest, metadata, zf, archive)
-        for part in parts.values():
-            _check_part(zf, part, archive)
+        check, parts = _check_archive(
+            zf,
+            archive,
+            metadata,
+            key=key,
+            allow_unsigned=allow_unsigned,
+            max_line=max_line_bytes,
+            target_revision=revision,
+            check_revision=True,
+        )
         plans, defer = _insert_plans(metadata, connection.dialect.name)
         occupied = _first_non_empty_table(connection, (plan.table for plan in plans))
         if occupied:
@@ -606,6 +906,8 @@ def import_archive(
                 f"La base cible n'est pas vide (table {occupied}) : restaurez dans une base "
                 "neuve et migrée."
             )
+        if before_writing is not None:
+            before_writing(check)
 
         if defer:
             if connection.dialect.name == "sqlite":
@@ -613,7 +915,7 @@ def import_archive(
             elif connection.dialect.name == "postgresql":
                 connection.exec_driver_sql("SET CONSTRAINTS ALL DEFERRED")
 
-        summary = ArchiveSummary(archive, revision)
+        summary = ArchiveSummary(archive, revision, signed=check.signed)
         for plan in plans:
             part = parts[plan.table.name]
             decoders = {column.name: _decoder(column) for column in plan.table.columns}
