@@ -118,7 +118,7 @@ def register_commands(app: Flask) -> None:
 
 
 def register_hooks(app: Flask) -> None:
-    from coworking.errors import register_error_handlers
+    from coworking.error_pages import register_error_handlers
     from coworking.i18n import register_filters
     from coworking.json_bounds import init_json
     from coworking.models import import_all_models

@@ -16,6 +16,7 @@ from flask_login import current_user
 
 from coworking.auth.roles import Role
 from coworking.database import set_immediate_writes
+from coworking.error_pages import is_api_request, render_error
 from coworking.extensions import csrf, db, login_manager
 from coworking.json_bounds import API_MAX_CONTENT_LENGTH
 
@@ -57,11 +58,6 @@ def required_role(view: Callable[..., Any], method: str) -> Role | None | object
     if method not in SAFE_METHODS and not getattr(view, "self_service", False):
         return access if access.allows(Role.MANAGER) else Role.MANAGER
     return access
-
-
-def is_api_request() -> bool:
-    """Tell whether the request is for the JSON API (answers in JSON, never HTML)."""
-    return request.path.startswith("/api/")
 
 
 def bearer_token() -> str | None:
@@ -145,8 +141,6 @@ def _bad_input(field: str) -> Any:
         response = jsonify({"error": message, "field": field})
         response.status_code = 400
         return response
-    from coworking.errors import render_error
-
     return render_error(400, message)
 
 

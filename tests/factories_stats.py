@@ -13,9 +13,9 @@ from zoneinfo import ZoneInfo
 from sqlalchemy import select
 
 from coworking.community.models import Document, Mention, Outcome, Partner, PressArticle
-from coworking.events.ical_import import KIND_LABELS
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
+from coworking.kinds import EVENT_KIND_LABELS as KIND_LABELS
 from coworking.members.models import Member, Membership, MembershipPlan
 from coworking.space.models import BudgetLine, CheckIn, GeneralAssembly, SpaceProfile
 from tests.factories import next_number

@@ -20,9 +20,9 @@ from coworking.extensions import db
 from coworking.ids import parse_id
 from coworking.members import services as members
 from coworking.members.models import Member, Membership, MembershipPlan
+from coworking.periods import Period, PeriodError
 from coworking.space import checkins
 from coworking.space.models import CheckIn, SpaceProfile
-from coworking.stats.periods import Period, PeriodError
 from tests.factories_members import make_member, make_plan
 
 BIG = "1" + "0" * 30

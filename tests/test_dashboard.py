@@ -7,9 +7,10 @@ import xml.etree.ElementTree as ET
 from datetime import date, timedelta
 
 from coworking.database import utcnow
+from coworking.dates import today as paris_today
 from coworking.extensions import db
+from coworking.periods import Period
 from coworking.stats.chart_data import dashboard_charts
-from coworking.stats.periods import Period, paris_today
 from coworking.stats.series import monthly_series, profession_mix
 from tests import factories_stats as f
 from tests.test_indicators import Q1, build_quarter

@@ -7,9 +7,9 @@ from datetime import UTC, date, datetime, time
 import pytest
 
 from coworking.events import services
-from coworking.events.ical_import import KIND_LABELS
 from coworking.events.models import Event, EventKind, EventSeries
 from coworking.extensions import db
+from coworking.kinds import EVENT_KIND_LABELS as KIND_LABELS
 from tests.factories_events import make_event, make_partner, paris
 
 

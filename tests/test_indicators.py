@@ -12,6 +12,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from coworking.extensions import db
+from coworking.periods import Period
 from coworking.stats.indicators import (
     INDICATORS,
     UNITS,
@@ -19,7 +20,6 @@ from coworking.stats.indicators import (
     compute_indicators,
     format_value,
 )
-from coworking.stats.periods import Period
 from coworking.stats.series import compute_mixes, monthly_series
 from tests import factories_stats as f
 

@@ -6,7 +6,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 
-from coworking.stats.periods import Period, PeriodError
+from coworking.periods import Period, PeriodError
 
 TODAY = date(2026, 11, 25)
 

@@ -13,8 +13,8 @@ from coworking.label import ensure_default_criteria
 from coworking.label.criteria import DEFAULT_CRITERIA, create_criterion
 from coworking.label.models import Criterion
 from coworking.label.readiness import compare, evaluate, gap_text
+from coworking.periods import Period
 from coworking.stats.indicators import INDICATORS
-from coworking.stats.periods import Period
 from tests import factories_stats as f
 
 YEAR = Period(date(2024, 1, 1), date(2024, 12, 31))

@@ -68,10 +68,6 @@ class PasswordResetForm(NewPasswordMixin, FlaskForm):
     """A new password and its confirmation, set by an admin."""
 
 
-class EmptyForm(FlaskForm):
-    """A form with only its CSRF token, for buttons that post."""
-
-
 class TokenForm(FlaskForm):
     name = StringField(
         _l("Nom du jeton"), validators=[DataRequired(_l("Donnez un nom.")), Length(max=100)]

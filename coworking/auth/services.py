@@ -23,16 +23,12 @@ from coworking.auth.passwords import (
 )
 from coworking.auth.roles import Role
 from coworking.database import utcnow
+from coworking.errors import ServiceError
 from coworking.extensions import db
 
 
-class AccountError(ValueError):
+class AccountError(ServiceError):
     """A user-caused problem with an account operation, with a translated message."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def normalize_email(email: str) -> str:

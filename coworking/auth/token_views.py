@@ -8,12 +8,12 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from coworking.auth import services
-from coworking.auth.forms import EmptyForm, TokenForm
+from coworking.auth.forms import TokenForm
 from coworking.auth.models import ApiToken, User
 from coworking.auth.roles import Role
 from coworking.auth.views import bp
 from coworking.extensions import db
-from coworking.formfields import show_error
+from coworking.forms import EmptyForm, show_error
 from coworking.security import requires
 
 

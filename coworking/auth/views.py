@@ -19,11 +19,11 @@ from sqlalchemy import func, select
 
 from coworking.audit.models import AuditEntry
 from coworking.auth import services
-from coworking.auth.forms import EmptyForm, LoginForm, PasswordResetForm, RoleForm, UserCreateForm
+from coworking.auth.forms import LoginForm, PasswordResetForm, RoleForm, UserCreateForm
 from coworking.auth.models import User
 from coworking.auth.roles import Role
 from coworking.extensions import db, login_throttle
-from coworking.formfields import show_error
+from coworking.forms import EmptyForm, show_error
 from coworking.pagination import paginate
 from coworking.security import public, requires, safe_next_url
 

@@ -4,31 +4,18 @@ from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
 
-PARTNER_KINDS = {
-    "collectivite": _l("Collectivité"),
-    "entreprise": _l("Entreprise"),
-    "association": _l("Association"),
-    "ecole": _l("École / université"),
-    "lieu": _l("Lieu / bar"),
-    "media": _l("Média"),
-}
+from coworking.kinds import OUTCOME_KINDS, PARTNER_KINDS, PARTNER_ROLES, label_of
 
-# Partner roles are boolean columns of Partner: several can be true.
-PARTNER_ROLES = {
-    "hosts_events": _l("Accueille des événements"),
-    "funds": _l("Finance"),
-    "supports": _l("Soutient"),
-    "founding_member": _l("Membre fondateur"),
-}
-
-OUTCOME_KINDS = {
-    "stage": _l("Stage"),
-    "emploi": _l("Emploi"),
-    "mission": _l("Mission / contrat"),
-    "entreprise": _l("Entreprise créée"),
-    "collaboration": _l("Collaboration"),
-    "autre": _l("Autre"),
-}
+__all__ = [
+    "DOCUMENT_KINDS",
+    "IMAGE_TYPES",
+    "OUTCOME_KINDS",
+    "PARTNER_KINDS",
+    "PARTNER_ROLES",
+    "PLATFORMS",
+    "SERVED_TYPES",
+    "label",
+]
 
 DOCUMENT_KINDS = {
     "support_letter": _l("Lettre de soutien"),
@@ -53,6 +40,4 @@ IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
 SERVED_TYPES = IMAGE_TYPES | {"application/pdf"}
 
 
-def label(choices: dict, key: str | None) -> str:
-    """Return the label of a key, or the key itself when unknown."""
-    return str(choices.get(key or "", key or ""))
+label = label_of

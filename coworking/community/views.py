@@ -22,7 +22,6 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import func, select
 
-from coworking.auth.forms import EmptyForm
 from coworking.auth.roles import Role
 from coworking.community import mentions as mention_services
 from coworking.community import services
@@ -48,7 +47,7 @@ from coworking.community.services import CommunityError
 from coworking.csvio import CSV_MIMETYPE, iter_csv
 from coworking.dates import INVALID, DateRangeError, parse_iso_date
 from coworking.extensions import db
-from coworking.formfields import show_error
+from coworking.forms import EmptyForm, show_error
 from coworking.i18n import to_paris
 from coworking.ids import parse_id
 from coworking.pagination import paginate

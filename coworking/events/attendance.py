@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 from coworking.audit import services as audit
 from coworking.csvio import fold_text
 from coworking.database import utcnow
+from coworking.errors import ServiceError
 from coworking.events.models import Attendance, Event
 from coworking.extensions import db
 from coworking.members.models import Member
@@ -26,13 +27,8 @@ MAX_HEADCOUNT = 100_000
 SEARCH_LIMIT = 10
 
 
-class AttendanceError(ValueError):
+class AttendanceError(ServiceError):
     """A roll-call change refused, with a French message and the field concerned."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        self.message = message
-        self.field = field
-        super().__init__(message)
 
 
 def places_held(event_id: int) -> int:

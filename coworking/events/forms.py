@@ -24,7 +24,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from coworking.dates import YearInRange
 from coworking.events import services
 from coworking.events.services import EventData
-from coworking.formfields import FrenchDecimalField
+from coworking.forms import FrenchDecimalField
 from coworking.ids import parse_id
 
 WEEKDAY_RANKS = [

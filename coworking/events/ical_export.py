@@ -8,7 +8,8 @@ from typing import Any, Protocol
 
 import icalendar
 
-from coworking.events.ical_import import KIND_LABELS, PARIS
+from coworking.events.ical_import import PARIS
+from coworking.kinds import EVENT_KIND_LABELS
 
 PRODID = "-//coworking//Agenda//FR"
 DEFAULT_UID_DOMAIN = "coworking.invalid"
@@ -75,7 +76,7 @@ def build_calendar(
 ) -> bytes:
     """Return a VCALENDAR (bytes, CRLF, folded) with one VEVENT per event."""
     stamp = _as_utc(now or datetime.now(UTC))
-    labels = {**KIND_LABELS, **(kind_labels or {})}
+    labels = {**EVENT_KIND_LABELS, **(kind_labels or {})}
     calendar = _new_calendar(calendar_name)
     seen_uids: set[str] = set()
     for event in events:

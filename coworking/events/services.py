@@ -19,11 +19,13 @@ from coworking.community.models import Partner
 from coworking.csvio import fold_text
 from coworking.database import utcnow
 from coworking.dates import MAX_YEAR, MIN_YEAR, DateRangeError, check_year
+from coworking.errors import ServiceError
 from coworking.events.attendance import places_held, promote_waiting
-from coworking.events.ical_import import KIND_LABELS, PARIS
+from coworking.events.ical_import import PARIS
 from coworking.events.models import Attendance, Event, EventKind, EventSeries
 from coworking.extensions import db
 from coworking.ids import parse_id
+from coworking.kinds import EVENT_KINDS
 from coworking.urls import clean_url
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -35,28 +37,12 @@ MAX_SERIES_OCCURRENCES = 60
 MAX_CAPACITY = 100_000
 MAX_PRICE_CENTS = 10_000_000
 
-KIND_LABELS_EN = {
-    "twapero": "Twapero",
-    "conference": "Talk",
-    "atelier": "Workshop",
-    "formation": "Training",
-    "barcamp": "Barcamp / hackathon",
-    "afterwork": "Afterwork",
-    "ag": "General assembly",
-    "autre": "Other",
-}
-
 WEEKLY = "weekly"
 MONTHLY_NTH_WEEKDAY = "monthly_nth_weekday"
 
 
-class EventError(ValueError):
+class EventError(ServiceError):
     """A change refused because of what the user typed, with a French message and a field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        self.message = message
-        self.field = field
-        super().__init__(message)
 
 
 # --- kinds -------------------------------------------------------------------------------
@@ -66,14 +52,14 @@ def ensure_default_kinds() -> int:
     """Insert the built-in kinds that are missing (idempotent); return how many were added."""
     existing = set(db.session.scalars(select(EventKind.slug)))
     added = 0
-    for position, (slug, label) in enumerate(KIND_LABELS.items()):
+    for position, (slug, (label_fr, label_en)) in enumerate(EVENT_KINDS.items()):
         if slug in existing:
             continue
         db.session.add(
             EventKind(
                 slug=slug,
-                label_fr=label,
-                label_en=KIND_LABELS_EN.get(slug, label),
+                label_fr=label_fr,
+                label_en=label_en,
                 builtin=True,
                 position=(position + 1) * 10,
             )
@@ -87,7 +73,7 @@ def ensure_default_kinds() -> int:
 def all_kinds() -> list[EventKind]:
     """Return every kind in display order, creating the built-in ones on first use."""
     kinds = list(db.session.scalars(_kinds_query()))
-    if not {kind.slug for kind in kinds} >= set(KIND_LABELS):
+    if not {kind.slug for kind in kinds} >= set(EVENT_KINDS):
         ensure_default_kinds()
         kinds = list(db.session.scalars(_kinds_query()))
     return kinds

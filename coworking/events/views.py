@@ -24,7 +24,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from coworking.auth.forms import EmptyForm
 from coworking.auth.roles import Role
 from coworking.dates import MAX_YEAR, MIN_YEAR
 from coworking.events import attendance as roll
@@ -40,7 +39,7 @@ from coworking.events.forms import (
 from coworking.events.ical_import import PARIS
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
-from coworking.formfields import show_error
+from coworking.forms import EmptyForm, show_error
 from coworking.ids import parse_id
 from coworking.members.models import Member
 from coworking.pagination import paginate

@@ -21,6 +21,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from coworking.audit import services as audit
+from coworking.errors import ServiceError
 from coworking.extensions import db
 from coworking.label.models import Criterion
 
@@ -57,13 +58,8 @@ DECLARATION_CHECKS = {
 }
 
 
-class CriterionError(Exception):
+class CriterionError(ServiceError):
     """A criterion that cannot be saved: a translated message and the field at fault."""
-
-    def __init__(self, message: str, field: str) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass(frozen=True)

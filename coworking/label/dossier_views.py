@@ -18,9 +18,9 @@ from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
 from coworking.auth.roles import Role
-from coworking.errors import render_error
+from coworking.error_pages import render_error
 from coworking.extensions import db
-from coworking.formfields import show_error
+from coworking.forms import show_error
 from coworking.ids import parse_id
 from coworking.label import services, worker
 from coworking.label.models import Dossier
@@ -54,7 +54,7 @@ class DossierForm(FlaskForm):
 
 
 def _default_form() -> DossierForm:
-    from coworking.stats.periods import Period
+    from coworking.periods import Period
 
     form = DossierForm()
     if not form.is_submitted():

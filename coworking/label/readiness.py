@@ -27,6 +27,7 @@ from coworking.community.models import Document, Partner
 from coworking.extensions import db
 from coworking.label.criteria import COMPARATOR_SIGNS
 from coworking.label.models import Criterion
+from coworking.periods import Period
 from coworking.space.models import BudgetLine, SpaceProfile
 from coworking.stats.charts import french_number
 from coworking.stats.indicators import (
@@ -35,7 +36,6 @@ from coworking.stats.indicators import (
     format_value,
     open_days_per_week,
 )
-from coworking.stats.periods import Period
 
 __all__ = ["CriterionResult", "Evidence", "Readiness", "compare", "evaluate", "gap_text"]
 

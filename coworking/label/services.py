@@ -38,6 +38,7 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 from coworking.audit import services as audit
 from coworking.community.models import Document, Outcome, Partner, PressArticle
 from coworking.database import immediate_writes, utcnow
+from coworking.errors import ServiceError
 from coworking.events.models import Event, EventKind, event_partner
 from coworking.extensions import db
 from coworking.label.models import Criterion, Dossier, criterion_document, dossier_document
@@ -85,13 +86,8 @@ __all__ = [
 ]
 
 
-class DossierError(Exception):
+class DossierError(ServiceError):
     """A user error about a dossier: a French message and the field it concerns."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 @dataclass

@@ -11,15 +11,14 @@ from sqlalchemy import select
 from coworking.auth.roles import Role
 from coworking.community.models import Document
 from coworking.extensions import db
-from coworking.formfields import show_error
+from coworking.forms import show_error
 from coworking.label import criteria as criteria_services
 from coworking.label.criteria_forms import CriterionForm
 from coworking.label.models import Criterion
 from coworking.label.readiness import evaluate
+from coworking.periods import Period, PeriodError, period_from_args
 from coworking.security import requires
 from coworking.stats.indicators import INDICATORS
-from coworking.stats.periods import Period, PeriodError
-from coworking.stats.views import period_from_args
 
 bp = Blueprint("label", __name__)
 

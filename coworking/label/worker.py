@@ -115,7 +115,7 @@ def build(app: Flask, dossier_id: int) -> None:
             dossier = db.session.get(Dossier, dossier_id)
             if dossier is None:
                 return
-            from coworking.stats.periods import Period
+            from coworking.periods import Period
 
             period = Period(dossier.period_start, dossier.period_end)
             result = services.build_dossier(

@@ -22,6 +22,7 @@ from coworking.csvio import fold_text
 from coworking.database import utcnow
 from coworking.dates import INVALID as INVALID_DATE
 from coworking.dates import MAX_YEAR, MIN_YEAR, DateRangeError, in_range, parse_iso_date
+from coworking.errors import ServiceError
 from coworking.extensions import db
 from coworking.i18n import PARIS, current_locale_name, current_translations, format_day
 from coworking.ids import parse_id
@@ -45,13 +46,8 @@ END_SOON_DAYS = 15
 DEFAULT_RETENTION_YEARS = 3
 
 
-class MemberError(ValueError):
+class MemberError(ServiceError):
     """A user-caused problem with a member operation, with a translated message and a field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def member_search_text(member: Any) -> str:

@@ -20,11 +20,10 @@ from flask_babel import gettext as _
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from coworking.auth.forms import EmptyForm
 from coworking.auth.roles import Role
 from coworking.csvio import iter_csv
 from coworking.extensions import db
-from coworking.formfields import show_error
+from coworking.forms import EmptyForm, show_error
 from coworking.ids import parse_id
 from coworking.members import services
 from coworking.members.csv_import import MemberCsvError, member_csv_header, parse_members_csv

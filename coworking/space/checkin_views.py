@@ -8,10 +8,10 @@ from flask import Blueprint, flash, g, jsonify, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coworking.auth.forms import EmptyForm
 from coworking.auth.roles import Role
 from coworking.dates import DateRangeError, check_year, parse_iso_date
 from coworking.extensions import db
+from coworking.forms import EmptyForm
 from coworking.ids import parse_id
 from coworking.members import services as members
 from coworking.members.models import Member

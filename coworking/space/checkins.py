@@ -15,6 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from coworking.audit import services as audit
+from coworking.errors import ServiceError
 from coworking.extensions import db
 from coworking.members.models import Member
 from coworking.members.services import today
@@ -23,13 +24,8 @@ from coworking.space.models import CheckIn
 DURATIONS = ("full", "half")
 
 
-class CheckInError(ValueError):
+class CheckInError(ServiceError):
     """A user-caused problem with a check-in, with a translated message and a field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def duration_labels() -> dict[str, str]:

@@ -21,7 +21,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from coworking.dates import YearInRange
-from coworking.formfields import FrenchDecimalField
+from coworking.forms import FrenchDecimalField
 from coworking.space.profile import (
     BUDGET_DIRECTIONS,
     INCOME_SOURCES,

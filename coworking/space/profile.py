@@ -19,6 +19,7 @@ from sqlalchemy import func, select
 from coworking.audit import services as audit
 from coworking.community.models import Document
 from coworking.community.uploads import UploadRejected, sniff_upload
+from coworking.errors import ServiceError
 from coworking.extensions import db
 from coworking.i18n import PARIS
 from coworking.space.models import BoardMember, BudgetLine, GeneralAssembly, SpaceProfile
@@ -73,13 +74,8 @@ PROFILE_FIELDS = (
 )
 
 
-class ProfileError(ValueError):
+class ProfileError(ServiceError):
     """A user-caused problem with the space profile, with a translated message and its field."""
-
-    def __init__(self, message: str, field: str | None = None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.field = field
 
 
 def luhn_valid(digits: str) -> bool:

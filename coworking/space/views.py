@@ -13,7 +13,7 @@ from flask_babel import gettext as _
 from coworking.auth.roles import Role
 from coworking.community.models import Document
 from coworking.extensions import db
-from coworking.formfields import show_error
+from coworking.forms import show_error
 from coworking.i18n import PARIS
 from coworking.security import requires
 from coworking.space import profile as profiles
@@ -287,14 +287,14 @@ def render_dashboard():
     from sqlalchemy.orm import aliased, joinedload
 
     from coworking.database import utcnow
+    from coworking.dates import today as paris_today
     from coworking.events.models import Event
     from coworking.extensions import db
     from coworking.members.models import Member, Membership
+    from coworking.periods import Period, PeriodError, period_from_args
     from coworking.stats.chart_data import dashboard_charts
     from coworking.stats.indicators import INDICATORS, compute_indicators, format_value
-    from coworking.stats.periods import Period, PeriodError, paris_today
     from coworking.stats.series import monthly_series, profession_mix
-    from coworking.stats.views import period_from_args
 
     period_error = None
     try:

@@ -7,8 +7,8 @@ from datetime import date
 from flask_babel import format_date
 from flask_babel import gettext as _
 
+from coworking.periods import Month
 from coworking.stats.charts import Chart, Series, bar_chart
-from coworking.stats.periods import Month
 from coworking.stats.series import Mix, MonthlySeries
 
 __all__ = [

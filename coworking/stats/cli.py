@@ -7,8 +7,8 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from coworking.periods import Period, PeriodError
 from coworking.stats.indicators import INDICATORS, compute_indicators, format_value
-from coworking.stats.periods import Period, PeriodError
 
 
 def parse_period(start: str | None, end: str | None) -> Period:

@@ -42,9 +42,9 @@ from coworking.community.models import Mention, Outcome, Partner, PressArticle
 from coworking.events.models import Attendance, Event, event_partner
 from coworking.extensions import db
 from coworking.members.models import Member, Membership
+from coworking.periods import Period
 from coworking.space.models import CheckIn, GeneralAssembly, SpaceProfile
 from coworking.stats import sql
-from coworking.stats.periods import Period
 
 __all__ = [
     "INDICATORS",

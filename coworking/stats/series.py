@@ -17,15 +17,15 @@ from sqlalchemy import and_, bindparam, func, select, text
 
 from coworking.community.models import Mention, Outcome, Partner
 from coworking.database import UTCDateTime
-from coworking.events.ical_import import KIND_LABELS
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
+from coworking.kinds import EVENT_KIND_LABELS, OUTCOME_KINDS, PARTNER_KINDS
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.models import Member, Membership
+from coworking.periods import Month, Period
 from coworking.space.models import CheckIn
 from coworking.stats import sql
 from coworking.stats.indicators import current_language
-from coworking.stats.periods import Month, Period
 
 __all__ = [
     "MIXES",
@@ -36,22 +36,6 @@ __all__ = [
     "monthly_series",
 ]
 
-PARTNER_KINDS = {
-    "collectivite": _l("Collectivité"),
-    "entreprise": _l("Entreprise"),
-    "association": _l("Association"),
-    "ecole": _l("École / université"),
-    "lieu": _l("Lieu / bar"),
-    "media": _l("Média"),
-}
-OUTCOME_KINDS = {
-    "stage": _l("Stage"),
-    "emploi": _l("Emploi"),
-    "mission": _l("Mission / contrat"),
-    "entreprise": _l("Entreprise créée"),
-    "collaboration": _l("Collaboration"),
-    "autre": _l("Autre"),
-}
 # Monday first, as in France; SQL gives 0 = Sunday.
 WEEKDAYS = (
     _l("lundi"),
@@ -102,7 +86,7 @@ class MonthlySeries:
 def _kind_label(slug: str, label_fr: str | None, label_en: str | None, lang: str) -> str:
     if lang == "en" and label_en:
         return label_en
-    return label_fr or KIND_LABELS.get(slug, slug)
+    return label_fr or EVENT_KIND_LABELS.get(slug, slug)
 
 
 def _by_month(rows: object, keys: list[str], column: int = 1) -> list[int]:

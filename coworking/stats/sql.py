@@ -15,11 +15,12 @@ from sqlalchemy import Date, Integer, String, and_, cast, literal, or_, select, 
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from coworking.database import UTCDateTime
+from coworking.dates import local_midnight_utc
 from coworking.events.models import Attendance, Event
 from coworking.extensions import db
 from coworking.members.models import Membership
+from coworking.periods import Month, Period
 from coworking.space.models import CheckIn
-from coworking.stats.periods import Month, Period, paris_midnight_utc
 
 
 def dialect_name() -> str:
@@ -94,8 +95,8 @@ def months_table(period: Period) -> Subquery:
                 literal(first, Date).label("first_day"),
                 literal(last, Date).label("last_day"),
                 literal(after, Date).label("next_day"),
-                literal(paris_midnight_utc(first), UTCDateTime()).label("start_utc"),
-                literal(paris_midnight_utc(after), UTCDateTime()).label("end_utc"),
+                literal(local_midnight_utc(first), UTCDateTime()).label("start_utc"),
+                literal(local_midnight_utc(after), UTCDateTime()).label("end_utc"),
             )
         )
     if len(selects) == 1:

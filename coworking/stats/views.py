@@ -2,25 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify
 
 from coworking.auth.roles import Role
+from coworking.periods import PeriodError, period_from_args
 from coworking.security import requires
 from coworking.stats.indicators import compute_indicators
-from coworking.stats.periods import Period, PeriodError
 
 bp = Blueprint("stats", __name__)
-
-
-def period_from_args(args: dict[str, str] | None = None) -> Period:
-    """Read ``from``/``to`` (or ``preset``) from query arguments; this year when absent."""
-    args = request.args if args is None else args
-    start, end = args.get("from"), args.get("to")
-    if start or end:
-        return Period.parse(start, end)
-    if args.get("preset"):
-        return Period.preset(args["preset"])
-    return Period.this_year()
 
 
 @bp.get("/api/v1/indicators")

@@ -1,6 +1,6 @@
-"""Periods of time for the indicators: inclusive days, in Europe/Paris.
+"""Periods of time for the indicators, pages and dossiers: inclusive days in the space's zone.
 
-A period runs from its first day 00:00 to the end of its last day, Paris time.
+A period runs from its first day 00:00 to the end of its last day, local time.
 Datetimes are stored in UTC, so the bounds are converted to UTC instants
 (`utc_bounds`): an event at 23:30 Paris time on the last day is inside, even
 though it is already the next day in UTC in winter (22:30 UTC in summer).
@@ -8,69 +8,43 @@ though it is already the next day in UTC in winter (22:30 UTC in summer).
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from datetime import date, datetime, timedelta
 
-from flask import has_app_context
-from flask_babel import gettext
+from flask import request
+from flask_babel import lazy_gettext as _l
 
-from coworking.dates import MAX_YEAR, MIN_YEAR, in_range
+from coworking.dates import (
+    MAX_YEAR,
+    MIN_YEAR,
+    add_years,
+    in_range,
+    local_midnight_utc,
+    month_end,
+)
+from coworking.dates import today as local_today
+from coworking.errors import ServiceError
 
 __all__ = [
     "MAX_DAYS",
-    "PARIS",
     "PRESETS",
     "Month",
     "Period",
     "PeriodError",
-    "paris_today",
+    "period_from_args",
 ]
 
-PARIS = ZoneInfo("Europe/Paris")
 # Ten years of history and a little more: enough for any dossier or benchmark.
 MAX_DAYS = 366 * 12
 PRESETS = ("year", "12m", "last_year")
 
 
-class PeriodError(ValueError):
-    """A period that cannot be used: a French msgid, its parameters and the bad field."""
+class PeriodError(ServiceError):
+    """A period that cannot be used: the message and the bad field (``from`` by default)."""
 
-    def __init__(self, msgid: str, field: str = "from", **params: object) -> None:
-        super().__init__(msgid % params if params else msgid)
-        self.msgid = msgid
-        self.params = params
-        self.field = field
-
-    @property
-    def message(self) -> str:
-        """Return the message in the user's language (French outside an application)."""
-        if has_app_context():
-            return gettext(self.msgid, **self.params)
-        return self.msgid % self.params if self.params else self.msgid
-
-
-def paris_today() -> date:
-    """Return today's date in Europe/Paris."""
-    return datetime.now(PARIS).date()
-
-
-def paris_midnight_utc(day: date) -> datetime:
-    """Return the UTC instant of 00:00 Paris time on this day."""
-    return datetime.combine(day, time(0), tzinfo=PARIS).astimezone(UTC)
-
-
-def _same_day_years_before(day: date, years: int) -> date:
-    """Return the same calendar day ``years`` earlier (29 February → 28 February)."""
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:
-        return day.replace(year=day.year - years, day=28)
-
-
-def _month_end(year: int, month: int) -> date:
-    first_next = date(year + (month == 12), month % 12 + 1, 1)
-    return first_next - timedelta(days=1)
+    def __init__(self, message: object, field: str = "from") -> None:
+        super().__init__(message, field)
 
 
 @dataclass(frozen=True, order=True)
@@ -86,7 +60,7 @@ class Month:
 
     @property
     def last_day(self) -> date:
-        return _month_end(self.year, self.month)
+        return month_end(self.year, self.month)
 
     @property
     def key(self) -> str:
@@ -106,13 +80,13 @@ class Period:
 
     def __post_init__(self) -> None:
         if not isinstance(self.start, date) or not isinstance(self.end, date):
-            raise PeriodError("Les dates de début et de fin sont obligatoires.")
+            raise PeriodError(_l("Les dates de début et de fin sont obligatoires."))
         if isinstance(self.start, datetime) or isinstance(self.end, datetime):
-            raise PeriodError("Une période se donne en jours, pas en heures.")
+            raise PeriodError(_l("Une période se donne en jours, pas en heures."))
         if self.end < self.start:
-            raise PeriodError("La date de fin précède la date de début.", "to")
+            raise PeriodError(_l("La date de fin précède la date de début."), "to")
         if self.days > MAX_DAYS:
-            raise PeriodError("La période dépasse douze ans.", "to")
+            raise PeriodError(_l("La période dépasse douze ans."), "to")
 
     # -- construction -------------------------------------------------------------------
 
@@ -124,19 +98,19 @@ class Period:
     @classmethod
     def this_year(cls, today: date | None = None) -> Period:
         """Return 1 January of this year to today."""
-        today = today or paris_today()
+        today = today or local_today()
         return cls(date(today.year, 1, 1), today)
 
     @classmethod
     def last_12_months(cls, today: date | None = None) -> Period:
         """Return the 365 (or 366) days ending today: the same day a year ago excluded."""
-        today = today or paris_today()
-        return cls(_same_day_years_before(today, 1) + timedelta(days=1), today)
+        today = today or local_today()
+        return cls(add_years(today, -1) + timedelta(days=1), today)
 
     @classmethod
     def last_year(cls, today: date | None = None) -> Period:
         """Return the previous calendar year, 1 January to 31 December."""
-        today = today or paris_today()
+        today = today or local_today()
         return cls(date(today.year - 1, 1, 1), date(today.year - 1, 12, 31))
 
     @classmethod
@@ -144,7 +118,7 @@ class Period:
         """Return a preset period by name: ``year``, ``12m`` or ``last_year``."""
         builders = {"year": cls.this_year, "12m": cls.last_12_months, "last_year": cls.last_year}
         if name not in builders:
-            raise PeriodError("Période prédéfinie inconnue.", "preset")
+            raise PeriodError(_l("Période prédéfinie inconnue."), "preset")
         return builders[name](today)
 
     # -- derived values -----------------------------------------------------------------
@@ -155,8 +129,8 @@ class Period:
         return (self.end - self.start).days + 1
 
     def utc_bounds(self) -> tuple[datetime, datetime]:
-        """Return [start, end) as UTC instants: Paris midnight of start and of the day after end."""
-        return paris_midnight_utc(self.start), paris_midnight_utc(self.end + timedelta(days=1))
+        """Return [start, end) as UTC instants: local midnight of start and of the day after end."""
+        return local_midnight_utc(self.start), local_midnight_utc(self.end + timedelta(days=1))
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
@@ -180,9 +154,7 @@ class Period:
             self.start == date(self.start.year, 1, 1) and self.end.year == self.start.year
         )
         if year_to_date:
-            return Period(
-                _same_day_years_before(self.start, 1), _same_day_years_before(self.end, 1)
-            )
+            return Period(add_years(self.start, -1), add_years(self.end, -1))
         end = self.start - timedelta(days=1)
         return Period(end - timedelta(days=self.days - 1), end)
 
@@ -212,31 +184,47 @@ class Period:
 def _parse_day(value: str | None, field: str) -> date:
     if value is None or not str(value).strip():
         if field == "from":
-            raise PeriodError("La date de début est obligatoire.", field)
-        raise PeriodError("La date de fin est obligatoire.", field)
+            raise PeriodError(_l("La date de début est obligatoire."), field)
+        raise PeriodError(_l("La date de fin est obligatoire."), field)
     try:
         day = date.fromisoformat(str(value).strip())
     except ValueError:
         shown = str(value)[:20]
         if field == "from":
             raise PeriodError(
-                "La date de début « %(value)s » n'est pas une date AAAA-MM-JJ.", field, value=shown
+                _l("La date de début « %(value)s » n'est pas une date AAAA-MM-JJ.", value=shown),
+                field,
             ) from None
         raise PeriodError(
-            "La date de fin « %(value)s » n'est pas une date AAAA-MM-JJ.", field, value=shown
+            _l("La date de fin « %(value)s » n'est pas une date AAAA-MM-JJ.", value=shown), field
         ) from None
     if not in_range(day):
         if field == "from":
             raise PeriodError(
-                "Date de début : l'année doit être comprise entre %(min)s et %(max)s.",
+                _l(
+                    "Date de début : l'année doit être comprise entre %(min)s et %(max)s.",
+                    min=MIN_YEAR,
+                    max=MAX_YEAR,
+                ),
                 field,
-                min=MIN_YEAR,
-                max=MAX_YEAR,
             )
         raise PeriodError(
-            "Date de fin : l'année doit être comprise entre %(min)s et %(max)s.",
+            _l(
+                "Date de fin : l'année doit être comprise entre %(min)s et %(max)s.",
+                min=MIN_YEAR,
+                max=MAX_YEAR,
+            ),
             field,
-            min=MIN_YEAR,
-            max=MAX_YEAR,
         )
     return day
+
+
+def period_from_args(args: Mapping[str, str] | None = None) -> Period:
+    """Read ``from``/``to`` (or ``preset``) from query arguments; this year when absent."""
+    args = request.args if args is None else args
+    start, end = args.get("from"), args.get("to")
+    if start or end:
+        return Period.parse(start, end)
+    if args.get("preset"):
+        return Period.preset(args["preset"])
+    return Period.this_year()
