@@ -125,7 +125,7 @@ def test_upload_preview_then_confirm(app, client, auth):
 
 
 def test_export_csv_bom_semicolon_formulas_and_filters(app, client, auth):
-    auth.login_as("viewer")
+    auth.login_as("manager")
     with app.app_context():
         make_member(first_name="Noëlle", last_name="=HYPERLINK(1)", organisation="+33 Café")
         make_member(first_name="Paul", last_name="Left", left_on=dt.date(2024, 1, 1))
@@ -143,6 +143,23 @@ def test_export_csv_bom_semicolon_formulas_and_filters(app, client, auth):
     assert "Left" not in text
     consent_row = next(row for row in rows if "Given" in row)
     assert ";oui;non;non;" in consent_row
+
+
+def test_full_export_needs_a_manager_as_the_per_member_gdpr_export_does(app, client, auth):
+    """A viewer downloaded every member's e-mail, phone and notes; now refused, button hidden."""
+    with app.app_context():
+        make_member(email="secret@example.org", notes="confidentiel")
+        db.session.commit()
+    auth.login_as("viewer")
+    refused = client.get("/members/export.csv")
+    assert refused.status_code == 403
+    assert b"secret@example.org" not in refused.get_data()
+    assert "members/export.csv" not in client.get("/members").get_data(as_text=True)
+    auth.logout()
+    auth.login_as("manager")
+    assert "members/export.csv" in client.get("/members").get_data(as_text=True)
+    response = client.get("/members/export.csv")
+    assert response.status_code == 200 and b"secret@example.org" in response.get_data()
 
 
 def test_gdpr_export_command_and_button(app, runner, client, auth):
