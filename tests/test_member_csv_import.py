@@ -22,6 +22,7 @@ from coworking.members.csv_import import (
     parse_members_csv,
     split_full_name,
 )
+from tests.hostile_csv import members_extreme_dates
 
 
 def crlf(text: str) -> str:
@@ -382,6 +383,28 @@ def test_parse_date_accepts_french_and_iso_dates(text, expected):
 def test_parse_date_refuses_impossible_or_unknown_dates(text):
     with pytest.raises(ValueError, match=text):
         parse_date(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["01/01/0001", "31/12/9999", "9999-12-31", "0001-01-01", "31/12/1899", "01/01/2201"]
+)
+def test_parse_date_refuses_years_out_of_the_register_range(text):
+    with pytest.raises(ValueError, match=f"{text}.*entre 1900 et 2200"):
+        parse_date(text)
+
+
+def test_dates_of_year_1_or_9999_are_refused_naming_the_row_and_the_column():
+    errors = errors_of(members_extreme_dates())
+
+    assert [(error.line, error.column) for error in errors] == [
+        (2, "Date d'adhésion"),
+        (3, "Date de départ"),
+        (4, "Date d'adhésion"),
+    ]
+    assert str(errors[0]) == (
+        "Ligne 2, colonne « Date d'adhésion » : Date « 01/01/0001 » refusée : "
+        "l'année doit être comprise entre 1900 et 2200."
+    )
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from coworking.members import services
 from coworking.members.models import Member
 from coworking.space.models import CheckIn
 from tests.factories_members import make_check_in, make_member
+from tests.hostile_csv import members_extreme_dates
 
 CP1252_SEMICOLON = (
     "Nom;Prénom;Courriel;Métier;Date d'adhésion\r\n"
@@ -122,6 +123,31 @@ def test_upload_preview_then_confirm(app, client, auth):
         content_type="multipart/form-data",
     )
     assert big.status_code == 400 and "trop volumineux" in big.get_data(as_text=True)
+
+
+def test_dates_of_year_1_or_9999_refuse_the_import_naming_row_and_column(
+    app, client, auth, runner, tmp_path
+):
+    """Year 1 and year 9999 were imported as they were; the import is refused, never a 500."""
+    from io import BytesIO
+
+    auth.login_as("manager")
+    refused = auth.post(
+        "/members/import",
+        {"file": (BytesIO(members_extreme_dates()), "dates.csv")},
+        token_from="/members/import",
+        content_type="multipart/form-data",
+    )
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Ligne 2, colonne « Date d&#39;adhésion » : Date « 01/01/0001 » refusée" in body
+    assert "Ligne 3, colonne « Date de départ » : Date « 31/12/9999 » refusée" in body
+    csv_file = tmp_path / "dates.csv"
+    csv_file.write_bytes(members_extreme_dates())
+    result = runner.invoke(args=["import-members", str(csv_file)])
+    assert result.exit_code != 0 and "Ligne 4, colonne « Date d'adhésion »" in result.output
+    with app.app_context():
+        assert _count(Member) == 0
 
 
 def test_export_csv_bom_semicolon_formulas_and_filters(app, client, auth):

@@ -27,6 +27,7 @@ from coworking.csvio import (
     sniff_dialect,
     unescape_formula,
 )
+from coworking.dates import MAX_YEAR, MIN_YEAR
 from coworking.members.choices import (
     AGE_BRACKETS,
     PROFESSION_CATEGORIES,
@@ -391,6 +392,9 @@ def parse_date(text: str) -> dt.date:
 
     A midnight time that spreadsheets append (``05/03/2024 00:00``) is
     dropped. Two-digit years follow the POSIX rule: 00-68 → 2000s, 69-99 → 1900s.
+    Years outside MIN_YEAR..MAX_YEAR are refused, as in every form: the register
+    computes with these dates (months added, UTC midnights) and year 1 or 9999
+    would overflow there.
     """
     value = _TIME_SUFFIX.sub("", text.strip())
     if match := _YMD.fullmatch(value):
@@ -402,9 +406,14 @@ def parse_date(text: str) -> dt.date:
     else:
         raise _InvalidValue(f"Date « {text} » non reconnue : écrivez-la JJ/MM/AAAA.")
     try:
-        return dt.date(year, month, day)
+        parsed = dt.date(year, month, day)
     except ValueError:
         raise _InvalidValue(f"La date « {text} » n'existe pas.") from None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise _InvalidValue(
+            f"Date « {text} » refusée : l'année doit être comprise entre {MIN_YEAR} et {MAX_YEAR}."
+        )
+    return parsed
 
 
 def _parse_email(text: str) -> str:
