@@ -14,7 +14,7 @@ from coworking.members import services
 from coworking.members.models import Member
 from coworking.space.models import CheckIn
 from tests.factories_members import make_check_in, make_member
-from tests.hostile_csv import members_extreme_dates
+from tests.hostile_csv import members_extreme_dates, members_invalid_rows
 
 CP1252_SEMICOLON = (
     "Nom;Prénom;Courriel;Métier;Date d'adhésion\r\n"
@@ -123,6 +123,40 @@ def test_upload_preview_then_confirm(app, client, auth):
         content_type="multipart/form-data",
     )
     assert big.status_code == 400 and "trop volumineux" in big.get_data(as_text=True)
+
+
+def _upload(auth, data: bytes, filename: str = "membres.csv"):
+    from io import BytesIO
+
+    return auth.post(
+        "/members/import",
+        {"file": (BytesIO(data), filename)},
+        token_from="/members/import",
+        content_type="multipart/form-data",
+    )
+
+
+def test_refused_file_shows_the_first_100_errors_and_a_count_of_the_rest(app, client, auth):
+    """A file of invalid rows rendered every error: 50,000 rows made a 60 MB page."""
+    auth.login_as("manager")
+    response = _upload(auth, members_invalid_rows(2_000))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    listed = re.search(r'<ul class="import-errors">(.*?)</ul>', body, re.S).group(1)
+    assert listed.count("<li>") == 100
+    assert re.search(r"… et 17\s900 autres erreurs\.", body)  # 18,000 errors in all
+    assert len(response.get_data()) < 60_000  # was 2.7 MB for these 2,000 rows
+    with app.app_context():
+        assert _count(Member) == 0
+
+
+def test_cli_lists_the_first_100_errors_and_a_count_of_the_rest(app, runner, tmp_path):
+    csv_file = tmp_path / "invalid.csv"
+    csv_file.write_bytes(members_invalid_rows(200))
+    result = runner.invoke(args=["import-members", str(csv_file)])
+    assert result.exit_code != 0
+    assert result.output.count("Ligne ") == 100
+    assert "… et 1\u202f700 autres erreurs." in result.output
 
 
 def test_dates_of_year_1_or_9999_refuse_the_import_naming_row_and_column(

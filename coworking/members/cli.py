@@ -35,7 +35,7 @@ def import_members_command(file: Path, dry_run: bool) -> None:
         report = services.import_members(parsed)
     except MemberCsvError as error:
         db.session.rollback()
-        lines = "\n".join(f"  {row_error}" for row_error in error.errors)
+        lines = "\n".join(f"  {line}" for line in str(error).splitlines())
         raise click.ClickException(
             f"{file} : import refusé, rien n'a été écrit.\n{lines}"
         ) from None

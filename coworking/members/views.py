@@ -334,8 +334,17 @@ def _read_upload(form: ImportForm) -> bytes | None:
     return data
 
 
-def _csv_errors(error: MemberCsvError) -> list[str]:
-    return [str(row_error) for row_error in error.errors]
+def _refused(error: MemberCsvError, form: ImportForm):
+    """Render the refusal: the first problems of the file, and how many more there are."""
+    return (
+        render_template(
+            "members/import.html",
+            form=form,
+            errors=[str(row_error) for row_error in error.errors],
+            unlisted_errors=error.unlisted,
+        ),
+        400,
+    )
 
 
 def _preview(data: bytes):
@@ -361,7 +370,7 @@ def import_csv():
         parsed, report = _preview(data)
     except MemberCsvError as error:
         db.session.rollback()
-        return render_template("members/import.html", form=form, errors=_csv_errors(error)), 400
+        return _refused(error, form)
     confirm = ImportConfirmForm()
     confirm.payload.data = _serializer().dumps(base64.b64encode(data).decode("ascii"))
     return render_template(
@@ -393,10 +402,7 @@ def import_confirm():
         report = services.import_members(parse_members_csv(data))
     except MemberCsvError as error:
         db.session.rollback()
-        return (
-            render_template("members/import.html", form=ImportForm(), errors=_csv_errors(error)),
-            400,
-        )
+        return _refused(error, ImportForm())
     db.session.commit()
     flash(
         _(
