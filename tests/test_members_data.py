@@ -92,12 +92,12 @@ def test_upload_preview_then_confirm(app, client, auth):
     assert preview.status_code == 200 and "Noëlle" in body and "Confirmer" in body
     with app.app_context():
         assert _count(Member) == 0
-    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', body).group(1)
-    tampered = auth.post("/members/import/confirm", {"payload": payload[:-3] + "xyz"})
+    payload = re.search(r'name="preview" type="hidden" value="([^"]+)"', body).group(1)
+    tampered = auth.post("/members/import/confirm", {"preview": payload[:-3] + "xyz"})
     assert tampered.status_code == 302
     with app.app_context():
         assert _count(Member) == 0
-    confirmed = auth.post("/members/import/confirm", {"payload": payload})
+    confirmed = auth.post("/members/import/confirm", {"preview": payload})
     assert confirmed.status_code == 302
     with app.app_context():
         assert _count(Member) == 2
