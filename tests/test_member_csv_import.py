@@ -1,4 +1,5 @@
 import datetime as dt
+import tracemalloc
 
 import pytest
 
@@ -10,6 +11,7 @@ from coworking.members.choices import (
     match_age_bracket,
 )
 from coworking.members.csv_import import (
+    MAX_LISTED_ERRORS,
     MemberCsvError,
     MemberRow,
     RowError,
@@ -21,6 +23,11 @@ from coworking.members.csv_import import (
     parse_date,
     parse_members_csv,
     split_full_name,
+)
+from tests.hostile_csv import (
+    ERRORS_PER_INVALID_ROW,
+    members_extreme_dates,
+    members_invalid_rows,
 )
 
 
@@ -199,6 +206,26 @@ def test_error_message_of_the_exception_lists_all_rows():
         "Ligne 2, colonne « E-mail » : Adresse e-mail « x@ » invalide.",
         "Ligne 3, colonne « E-mail » : Adresse e-mail « y@ » invalide.",
     ]
+
+
+def test_a_file_of_invalid_rows_keeps_the_first_100_errors_and_counts_the_rest():
+    """50,000 bad rows made 450,000 errors, all kept: hundreds of megabytes, a 60 MB page."""
+    data = members_invalid_rows(5_000)
+    tracemalloc.start()
+    try:
+        with pytest.raises(MemberCsvError) as excinfo:
+            parse_members_csv(data)
+        _size, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    error = excinfo.value
+    assert len(error.errors) == MAX_LISTED_ERRORS == 100
+    assert error.total == 5_000 * ERRORS_PER_INVALID_ROW
+    assert error.unlisted == 44_900
+    assert [e.line for e in error.errors][:10] == [2] * 9 + [3]  # the first ones, in file order
+    assert str(error).splitlines()[-1] == "… et 44\u202f900 autres erreurs."
+    assert peak < 8 * 1024 * 1024, peak  # was about 33 MB, growing with the file
 
 
 @pytest.mark.parametrize("data", [b"", b"\xef\xbb\xbf", b"\r\n\r\n", b";;;\r\n;;\r\n"])
@@ -382,6 +409,28 @@ def test_parse_date_accepts_french_and_iso_dates(text, expected):
 def test_parse_date_refuses_impossible_or_unknown_dates(text):
     with pytest.raises(ValueError, match=text):
         parse_date(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["01/01/0001", "31/12/9999", "9999-12-31", "0001-01-01", "31/12/1899", "01/01/2201"]
+)
+def test_parse_date_refuses_years_out_of_the_register_range(text):
+    with pytest.raises(ValueError, match=f"{text}.*entre 1900 et 2200"):
+        parse_date(text)
+
+
+def test_dates_of_year_1_or_9999_are_refused_naming_the_row_and_the_column():
+    errors = errors_of(members_extreme_dates())
+
+    assert [(error.line, error.column) for error in errors] == [
+        (2, "Date d'adhésion"),
+        (3, "Date de départ"),
+        (4, "Date d'adhésion"),
+    ]
+    assert str(errors[0]) == (
+        "Ligne 2, colonne « Date d'adhésion » : Date « 01/01/0001 » refusée : "
+        "l'année doit être comprise entre 1900 et 2200."
+    )
 
 
 @pytest.mark.parametrize(

@@ -14,6 +14,7 @@ from coworking.members import services
 from coworking.members.models import Member
 from coworking.space.models import CheckIn
 from tests.factories_members import make_check_in, make_member
+from tests.hostile_csv import members_extreme_dates, members_invalid_rows
 
 CP1252_SEMICOLON = (
     "Nom;Prénom;Courriel;Métier;Date d'adhésion\r\n"
@@ -91,12 +92,12 @@ def test_upload_preview_then_confirm(app, client, auth):
     assert preview.status_code == 200 and "Noëlle" in body and "Confirmer" in body
     with app.app_context():
         assert _count(Member) == 0
-    payload = re.search(r'name="payload" type="hidden" value="([^"]+)"', body).group(1)
-    tampered = auth.post("/members/import/confirm", {"payload": payload[:-3] + "xyz"})
+    payload = re.search(r'name="preview" type="hidden" value="([^"]+)"', body).group(1)
+    tampered = auth.post("/members/import/confirm", {"preview": payload[:-3] + "xyz"})
     assert tampered.status_code == 302
     with app.app_context():
         assert _count(Member) == 0
-    confirmed = auth.post("/members/import/confirm", {"payload": payload})
+    confirmed = auth.post("/members/import/confirm", {"preview": payload})
     assert confirmed.status_code == 302
     with app.app_context():
         assert _count(Member) == 2
@@ -124,8 +125,67 @@ def test_upload_preview_then_confirm(app, client, auth):
     assert big.status_code == 400 and "trop volumineux" in big.get_data(as_text=True)
 
 
+def _upload(auth, data: bytes, filename: str = "membres.csv"):
+    from io import BytesIO
+
+    return auth.post(
+        "/members/import",
+        {"file": (BytesIO(data), filename)},
+        token_from="/members/import",
+        content_type="multipart/form-data",
+    )
+
+
+def test_refused_file_shows_the_first_100_errors_and_a_count_of_the_rest(app, client, auth):
+    """A file of invalid rows rendered every error: 50,000 rows made a 60 MB page."""
+    auth.login_as("manager")
+    response = _upload(auth, members_invalid_rows(2_000))
+    body = response.get_data(as_text=True)
+    assert response.status_code == 400
+    listed = re.search(r'<ul class="import-errors">(.*?)</ul>', body, re.S).group(1)
+    assert listed.count("<li>") == 100
+    assert re.search(r"… et 17\s900 autres erreurs\.", body)  # 18,000 errors in all
+    assert len(response.get_data()) < 60_000  # was 2.7 MB for these 2,000 rows
+    with app.app_context():
+        assert _count(Member) == 0
+
+
+def test_cli_lists_the_first_100_errors_and_a_count_of_the_rest(app, runner, tmp_path):
+    csv_file = tmp_path / "invalid.csv"
+    csv_file.write_bytes(members_invalid_rows(200))
+    result = runner.invoke(args=["import-members", str(csv_file)])
+    assert result.exit_code != 0
+    assert result.output.count("Ligne ") == 100
+    assert "… et 1\u202f700 autres erreurs." in result.output
+
+
+def test_dates_of_year_1_or_9999_refuse_the_import_naming_row_and_column(
+    app, client, auth, runner, tmp_path
+):
+    """Year 1 and year 9999 were imported as they were; the import is refused, never a 500."""
+    from io import BytesIO
+
+    auth.login_as("manager")
+    refused = auth.post(
+        "/members/import",
+        {"file": (BytesIO(members_extreme_dates()), "dates.csv")},
+        token_from="/members/import",
+        content_type="multipart/form-data",
+    )
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 400
+    assert "Ligne 2, colonne « Date d&#39;adhésion » : Date « 01/01/0001 » refusée" in body
+    assert "Ligne 3, colonne « Date de départ » : Date « 31/12/9999 » refusée" in body
+    csv_file = tmp_path / "dates.csv"
+    csv_file.write_bytes(members_extreme_dates())
+    result = runner.invoke(args=["import-members", str(csv_file)])
+    assert result.exit_code != 0 and "Ligne 4, colonne « Date d'adhésion »" in result.output
+    with app.app_context():
+        assert _count(Member) == 0
+
+
 def test_export_csv_bom_semicolon_formulas_and_filters(app, client, auth):
-    auth.login_as("viewer")
+    auth.login_as("manager")
     with app.app_context():
         make_member(first_name="Noëlle", last_name="=HYPERLINK(1)", organisation="+33 Café")
         make_member(first_name="Paul", last_name="Left", left_on=dt.date(2024, 1, 1))
@@ -143,6 +203,23 @@ def test_export_csv_bom_semicolon_formulas_and_filters(app, client, auth):
     assert "Left" not in text
     consent_row = next(row for row in rows if "Given" in row)
     assert ";oui;non;non;" in consent_row
+
+
+def test_full_export_needs_a_manager_as_the_per_member_gdpr_export_does(app, client, auth):
+    """A viewer downloaded every member's e-mail, phone and notes; now refused, button hidden."""
+    with app.app_context():
+        make_member(email="secret@example.org", notes="confidentiel")
+        db.session.commit()
+    auth.login_as("viewer")
+    refused = client.get("/members/export.csv")
+    assert refused.status_code == 403
+    assert b"secret@example.org" not in refused.get_data()
+    assert "members/export.csv" not in client.get("/members").get_data(as_text=True)
+    auth.logout()
+    auth.login_as("manager")
+    assert "members/export.csv" in client.get("/members").get_data(as_text=True)
+    response = client.get("/members/export.csv")
+    assert response.status_code == 200 and b"secret@example.org" in response.get_data()
 
 
 def test_gdpr_export_command_and_button(app, runner, client, auth):

@@ -42,10 +42,17 @@ def test_every_message_has_an_english_translation():
 def test_compiled_catalogue_matches_the_po_file():
     from babel.messages.mofile import read_mo
 
+    def plain(value):  # a plural message's id and strings: a tuple (.po) or a list (.mo)
+        return tuple(value) if isinstance(value, list | tuple) else value
+
     with CATALOGUE.open("rb") as handle:
-        source = {m.id: m.string for m in read_po(handle) if m.id and m.string and not m.fuzzy}
+        source = {
+            plain(m.id): plain(m.string)
+            for m in read_po(handle)
+            if m.id and m.string and not m.fuzzy
+        }
     with CATALOGUE.with_suffix(".mo").open("rb") as handle:
-        compiled = {m.id: m.string for m in read_mo(handle) if m.id}
+        compiled = {plain(m.id): plain(m.string) for m in read_mo(handle) if m.id}
     assert compiled == source, "run `pybabel compile -d coworking/translations`"
 
 

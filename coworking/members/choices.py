@@ -6,6 +6,7 @@ Labels are French, marked with N_ for extraction; the caller translates them whe
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from coworking.csvio import fold_text, normalize_label
 from coworking.i18n import N_
@@ -208,15 +209,20 @@ _COMPILED_RULES = tuple(
 )
 
 
+@cache
+def _profession_keys() -> dict[str, str]:
+    """Map the normalised slug and label of every category to its slug (first one wins)."""
+    keys: dict[str, str] = {}
+    for slug, label in PROFESSION_CATEGORIES.items():
+        keys.setdefault(normalize_label(slug), slug)
+        keys.setdefault(normalize_label(label), slug)
+    return keys
+
+
 def match_profession_category(text: str) -> str | None:
     """Return the category whose slug or label is ``text`` (any case/accents)."""
     key = normalize_label(text)
-    if not key:
-        return None
-    for slug, label in PROFESSION_CATEGORIES.items():
-        if key in (normalize_label(slug), normalize_label(label)):
-            return slug
-    return None
+    return _profession_keys().get(key) if key else None
 
 
 def guess_profession_category(text: str) -> str:

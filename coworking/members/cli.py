@@ -32,25 +32,22 @@ def import_members_command(file: Path, dry_run: bool) -> None:
         )
     try:
         parsed = parse_members_csv(file.read_bytes())
-        report = services.import_members(parsed)
     except MemberCsvError as error:
-        db.session.rollback()
-        lines = "\n".join(f"  {row_error}" for row_error in error.errors)
+        lines = "\n".join(f"  {line}" for line in str(error).splitlines())
         raise click.ClickException(
             f"{file} : import refusé, rien n'a été écrit.\n{lines}"
         ) from None
     if dry_run:
-        db.session.rollback()
+        report = services.plan_import(parsed)
     else:
+        report = services.import_members(parsed)
         db.session.commit()
     delimiter = _DELIMITERS.get(report.delimiter, report.delimiter)
     click.echo(f"{file} : {report.encoding}, séparateur {delimiter}.")
     if report.ignored_columns:
         click.echo("Colonnes ignorées : " + ", ".join(report.ignored_columns))
     verb = "seraient" if dry_run else "sont"
-    click.echo(
-        f"{len(report.created)} membres {verb} créés, {len(report.updated)} {verb} mis à jour."
-    )
+    click.echo(f"{report.created} membres {verb} créés, {report.updated} {verb} mis à jour.")
     if dry_run:
         click.echo("Essai à blanc : rien n'a été écrit.")
 

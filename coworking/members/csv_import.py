@@ -27,6 +27,7 @@ from coworking.csvio import (
     sniff_dialect,
     unescape_formula,
 )
+from coworking.dates import MAX_YEAR, MIN_YEAR
 from coworking.members.choices import (
     AGE_BRACKETS,
     PROFESSION_CATEGORIES,
@@ -38,6 +39,7 @@ from coworking.members.choices import (
 __all__ = [
     "HEADER_ALIASES",
     "MAX_LENGTHS",
+    "MAX_LISTED_ERRORS",
     "MEMBER_CSV_COLUMNS",
     "MemberCsvError",
     "MemberRow",
@@ -266,6 +268,9 @@ MEMBER_CSV_COLUMNS: tuple[tuple[str, str], ...] = (
     ("notes", "Notes"),
 )
 
+# A refused file lists this many problems, then says how many more there are.
+MAX_LISTED_ERRORS = 100
+
 _NAME_FIELDS = ("first_name", "last_name", "full_name")
 _DELIMITER_NAMES = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
 _HEADER_HINT = "Nom, Prénom, E-mail…"
@@ -313,11 +318,29 @@ class RowError:
 
 
 class MemberCsvError(ValueError):
-    """The file cannot be imported; ``errors`` lists every problem found."""
+    """The file cannot be imported: ``errors`` lists the first problems, ``total`` counts all.
 
-    def __init__(self, errors: Sequence[RowError]) -> None:
+    A file of 50,000 bad rows has hundreds of thousands of problems: keeping them all
+    took hundreds of megabytes and made a page of 60 MB, where the first ones suffice.
+    """
+
+    def __init__(self, errors: Sequence[RowError], total: int | None = None) -> None:
         self.errors = list(errors)
-        super().__init__("\n".join(str(error) for error in self.errors))
+        self.total = max(total or 0, len(self.errors))
+        lines = [str(error) for error in self.errors]
+        if self.unlisted:
+            lines.append(f"… et {_french_number(self.unlisted)} autres erreurs.")
+        super().__init__("\n".join(lines))
+
+    @property
+    def unlisted(self) -> int:
+        """Return how many problems were counted but not kept."""
+        return self.total - len(self.errors)
+
+
+def _french_number(number: int) -> str:
+    """Write a count the French way (narrow no-break space between thousands)."""
+    return f"{number:,}".replace(",", "\u202f")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -391,6 +414,9 @@ def parse_date(text: str) -> dt.date:
 
     A midnight time that spreadsheets append (``05/03/2024 00:00``) is
     dropped. Two-digit years follow the POSIX rule: 00-68 → 2000s, 69-99 → 1900s.
+    Years outside MIN_YEAR..MAX_YEAR are refused, as in every form: the register
+    computes with these dates (months added, UTC midnights) and year 1 or 9999
+    would overflow there.
     """
     value = _TIME_SUFFIX.sub("", text.strip())
     if match := _YMD.fullmatch(value):
@@ -402,9 +428,14 @@ def parse_date(text: str) -> dt.date:
     else:
         raise _InvalidValue(f"Date « {text} » non reconnue : écrivez-la JJ/MM/AAAA.")
     try:
-        return dt.date(year, month, day)
+        parsed = dt.date(year, month, day)
     except ValueError:
         raise _InvalidValue(f"La date « {text} » n'existe pas.") from None
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise _InvalidValue(
+            f"Date « {text} » refusée : l'année doit être comprise entre {MIN_YEAR} et {MAX_YEAR}."
+        )
+    return parsed
 
 
 def _parse_email(text: str) -> str:
@@ -763,7 +794,7 @@ def _data_rows(
             continue
         count += 1
         if count > max_rows:
-            limit = f"{max_rows:,}".replace(",", "\u202f")
+            limit = _french_number(max_rows)
             raise _file_error(
                 f"Le fichier dépasse la limite de {limit} membres par import : "
                 "découpez-le en plusieurs fichiers."
@@ -814,8 +845,11 @@ def _duplicate_email_error(
     )
 
 
-def parse_members_csv(data: bytes, *, max_rows: int = 50_000) -> ParsedMembers:
-    """Read a members CSV file, raising ``MemberCsvError`` listing every problem."""
+def parse_members_csv(
+    data: bytes, *, max_rows: int = 50_000, max_errors: int = MAX_LISTED_ERRORS
+) -> ParsedMembers:
+    """Read a members CSV file, raising ``MemberCsvError`` with the first ``max_errors``
+    problems and the count of all."""
     try:
         encoding = detect_encoding(data)
         text = decode_text(data)
@@ -827,6 +861,7 @@ def parse_members_csv(data: bytes, *, max_rows: int = 50_000) -> ParsedMembers:
     records = iter_records(text, dialect)
     rows: list[MemberRow] = []
     errors: list[RowError] = []
+    error_count = 0
     row_count = 0
     untitled_in_use: set[int] = set()
     first_line_of_email: dict[str, int] = {}
@@ -836,17 +871,20 @@ def parse_members_csv(data: bytes, *, max_rows: int = 50_000) -> ParsedMembers:
             row_count += 1
             untitled_in_use |= _untitled_in_use(layout, cells)
             member, row_errors = _parse_row(line, cells, layout)
-            errors.extend(row_errors)
             email = _row_email(member, cells, layout)
             duplicate = _duplicate_email_error(line, email, first_line_of_email, layout)
             if duplicate is not None:
-                errors.append(duplicate)
-            if member is not None:
+                row_errors.append(duplicate)
+            if row_errors:
+                error_count += len(row_errors)
+                errors.extend(row_errors[: max(0, max_errors - len(errors))])
+                rows.clear()  # the file is refused: no need to keep its good rows
+            elif member is not None and not error_count:
                 rows.append(member)
     except CsvFormatError as exc:
         raise _file_error(exc.message, exc.line) from None
-    if errors:
-        raise MemberCsvError(errors)
+    if error_count:
+        raise MemberCsvError(errors, error_count)
     if not row_count:
         raise _file_error(
             "Le fichier ne contient que la ligne d'en-tête : aucun membre à importer."

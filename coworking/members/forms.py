@@ -145,7 +145,8 @@ class ImportForm(FlaskForm):
 
 
 class ImportConfirmForm(FlaskForm):
-    payload = HiddenField()
+    # The random id of the stored preview (MemberImportPreview), not the file itself.
+    preview = HiddenField()
 
 
 class RetentionForm(FlaskForm):

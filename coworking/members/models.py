@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, Index, Integer, String, Text, text
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text, text
+from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from coworking.database import UTCDateTime, utcnow
 from coworking.extensions import db
@@ -125,3 +125,24 @@ class RetentionSetting(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     years: Mapped[int] = mapped_column(Integer, default=3)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
+
+
+class MemberImportPreview(db.Model):
+    """An uploaded members file between its preview and its confirmation, confirmed once.
+
+    The confirm form carries only the random id. Confirming sets ``confirmed_at`` and drops
+    the bytes in the transaction that writes the members, so a replayed confirmation finds
+    it confirmed; the digest stays a while to warn when the same file comes again.
+    """
+
+    __tablename__ = "member_import_preview"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), index=True)
+    # The file as uploaded; NULL once confirmed.
+    data: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
+    created_by: Mapped[int] = mapped_column(
+        ForeignKey("user_account.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import base64
 import json
 
 from flask import (
@@ -17,11 +16,13 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
+from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from coworking.auth.roles import Role
 from coworking.csvio import iter_csv
+from coworking.database import outside_write_lock
 from coworking.extensions import db
 from coworking.forms import EmptyForm, show_error
 from coworking.ids import parse_id
@@ -44,8 +45,6 @@ from coworking.security import requires
 bp = Blueprint("members", __name__)
 
 PER_PAGE = 50
-IMPORT_SALT = "members-import-preview"
-IMPORT_MAX_AGE = 3600
 
 
 def _plans(active_only: bool = False) -> list[MembershipPlan]:
@@ -84,7 +83,7 @@ def index():
 
 
 @bp.get("/members/export.csv")
-@requires(Role.VIEWER)
+@requires(Role.MANAGER)  # every member's contact details and notes, as the GDPR export needs
 def export_csv():
     filters = services.MemberFilters.from_args(request.args)
     query = services.sorted_members(services.filtered_members(filters), filters.sort)
@@ -311,10 +310,6 @@ def erase(member_id: int):
 # --- CSV import -------------------------------------------------------------------------------
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt=IMPORT_SALT)
-
-
 def _read_upload(form: ImportForm) -> bytes | None:
     upload = form.file.data
     if upload is None or not getattr(upload, "filename", ""):
@@ -333,16 +328,17 @@ def _read_upload(form: ImportForm) -> bytes | None:
     return data
 
 
-def _csv_errors(error: MemberCsvError) -> list[str]:
-    return [str(row_error) for row_error in error.errors]
-
-
-def _preview(data: bytes):
-    """Parse and write in a transaction that is rolled back: what the import would do."""
-    parsed = parse_members_csv(data)
-    report = services.import_members(parsed)
-    db.session.rollback()
-    return parsed, report
+def _refused(error: MemberCsvError, form: ImportForm):
+    """Render the refusal: the first problems of the file, and how many more there are."""
+    return (
+        render_template(
+            "members/import.html",
+            form=form,
+            errors=[str(row_error) for row_error in error.errors],
+            unlisted_errors=error.unlisted,
+        ),
+        400,
+    )
 
 
 @bp.route("/members/import", methods=["GET", "POST"])
@@ -356,19 +352,26 @@ def import_csv():
     data = _read_upload(form)
     if data is None:
         return render_template("members/import.html", form=form), 400
-    try:
-        parsed, report = _preview(data)
-    except MemberCsvError as error:
-        db.session.rollback()
-        return render_template("members/import.html", form=form, errors=_csv_errors(error)), 400
+    user_id = current_user.id
+    # Reading the file and finding who exists only read: kiosks and other writers go on.
+    with outside_write_lock():
+        try:
+            parsed = parse_members_csv(data)
+        except MemberCsvError as error:
+            return _refused(error, form)
+        report = services.plan_import(parsed)
+        imported_at = services.last_import_of(data)
+    preview = services.save_import_preview(data, user_id)
+    db.session.commit()
     confirm = ImportConfirmForm()
-    confirm.payload.data = _serializer().dumps(base64.b64encode(data).decode("ascii"))
+    confirm.preview.data = preview.id
     return render_template(
         "members/import.html",
         form=form,
         confirm=confirm,
         parsed=parsed,
         report=report,
+        imported_at=imported_at,
         filename=form.file.data.filename,
     )
 
@@ -379,29 +382,37 @@ def import_confirm():
     confirm = ImportConfirmForm()
     if not confirm.validate_on_submit():
         return render_template("members/import.html", form=ImportForm()), 400
+    preview_id, user_id = confirm.preview.data or "", current_user.id
+    with outside_write_lock():
+        try:
+            parsed = parse_members_csv(services.import_preview_data(preview_id, user_id))
+        except services.ImportPreviewError as error:
+            flash(error.message, "error")
+            return redirect(url_for("members.import_csv"))
+        except MemberCsvError as error:  # the file was checked at its preview; not expected
+            return _refused(error, ImportForm())
+        prepared = services.prepare_import(parsed)
+    # One short transaction: the preview is confirmed once, and the rows are written in bulk.
     try:
-        encoded = _serializer().loads(confirm.payload.data or "", max_age=IMPORT_MAX_AGE)
-        data = base64.b64decode(encoded)
-    except SignatureExpired:
-        flash(_("L'aperçu a expiré : envoyez le fichier à nouveau."), "error")
-        return redirect(url_for("members.import_csv"))
-    except (BadSignature, ValueError):
-        flash(_("Aperçu invalide : envoyez le fichier à nouveau."), "error")
-        return redirect(url_for("members.import_csv"))
-    try:
-        report = services.import_members(parse_members_csv(data))
-    except MemberCsvError as error:
+        services.confirm_import_preview(preview_id, user_id)
+        report = services.import_members(prepared)
+        db.session.commit()
+    except services.ImportPreviewError as error:
         db.session.rollback()
-        return (
-            render_template("members/import.html", form=ImportForm(), errors=_csv_errors(error)),
-            400,
+        flash(error.message, "error")
+        return redirect(url_for("members.import_csv"))
+    except IntegrityError:  # PostgreSQL: a member with one of these e-mails was saved meanwhile
+        db.session.rollback()
+        flash(
+            _("Un membre a été enregistré pendant l'import : rien n'a été écrit, réessayez."),
+            "error",
         )
-    db.session.commit()
+        return redirect(url_for("members.import_csv"))
     flash(
         _(
             "Import terminé : %(created)s membres créés, %(updated)s mis à jour.",
-            created=len(report.created),
-            updated=len(report.updated),
+            created=report.created,
+            updated=report.updated,
         ),
         "success",
     )
