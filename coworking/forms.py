@@ -18,7 +18,14 @@ from wtforms import DecimalField
 from coworking.errors import ServiceError
 from coworking.extensions import db
 
-__all__ = ["EmptyForm", "FrenchDecimalField", "ServiceCall", "service_call", "show_error"]
+__all__ = [
+    "EmptyForm",
+    "FrenchDecimalField",
+    "ServiceCall",
+    "flash_form_errors",
+    "service_call",
+    "show_error",
+]
 
 
 class EmptyForm(FlaskForm):
@@ -60,6 +67,15 @@ def show_error(form: Any, message: str, field: str | None, default: str | None =
             target.errors = [*target.errors, message]
             return
     flash(message, "error")
+
+
+def flash_form_errors(form: Any, *, with_labels: bool = False) -> None:
+    """Flash every error of a form that is not shown on the page (a button, a card's form)."""
+    for name, errors in form.errors.items():
+        field = getattr(form, name, None)
+        label = field.label.text if with_labels and field is not None else None
+        for message in errors:
+            flash(f"{label} : {message}" if label else message, "error")
 
 
 @dataclass

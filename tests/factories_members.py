@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from coworking.dates import today
 from coworking.extensions import db
 from coworking.members.models import Member, Membership, MembershipPlan
-from coworking.members.services import member_search_text, today
+from coworking.members.services import member_search_text
 from coworking.space.models import CheckIn
 from tests.factories import next_number
 

@@ -18,6 +18,7 @@ from coworking.events.ical_import import IcalImportError, parse_calendar
 from coworking.events.models import Event
 from coworking.extensions import db
 from coworking.ids import parse_id
+from coworking.members import search
 from coworking.members import services as members
 from coworking.members.models import Member, Membership, MembershipPlan
 from coworking.periods import Period, PeriodError
@@ -114,7 +115,7 @@ def test_dates_out_of_range_in_query_strings_are_a_400(client, auth, path, field
 
 
 def test_members_filter_reports_a_joined_date_out_of_range(app_ctx):
-    filters = members.MemberFilters.from_args({"joined_from": "0001-01-01", "plan": "²"})
+    filters = search.MemberFilters.from_args({"joined_from": "0001-01-01", "plan": "²"})
     assert filters.joined_from is None and filters.plan_id is None
     assert "1900" in filters.errors["joined_from"]
 

@@ -7,8 +7,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import func, select
 
+from coworking.dates import today
 from coworking.extensions import db
-from coworking.members.services import today
 from coworking.space import checkins
 from coworking.space.models import CheckIn
 from tests.factories_members import make_check_in, make_member

@@ -9,6 +9,7 @@ import re
 from sqlalchemy import func, select
 
 from coworking.audit.models import AuditEntry
+from coworking.community.personal_data import ERASED_OUTCOME_TITLE
 from coworking.extensions import db
 from coworking.members import services
 from coworking.members.models import Member
@@ -321,7 +322,7 @@ def test_erase_keeps_counts_and_leaves_no_bytes(app, runner, client, auth):
             assert (mention.author, mention.url, mention.text) == ("", None, "")
             assert mention.author_erased and "gwenq" not in mention.external_id
         outcome = db.session.scalar(select(Outcome))
-        assert outcome.title == services.ERASED_OUTCOME_TITLE and outcome.description == ""
+        assert outcome.title == ERASED_OUTCOME_TITLE and outcome.description == ""
         assert outcome.testimonial is None and outcome.testimonial_author is None
         assert outcome.consent_publish_at is None and outcome.kind == "emploi"
         guests = sorted(

@@ -12,8 +12,9 @@ from sqlalchemy import event, func, select, update
 
 from coworking.audit.models import AuditEntry
 from coworking.database import utcnow
+from coworking.dates import today
 from coworking.extensions import db
-from coworking.members import services, views
+from coworking.members import import_views, imports, services
 from coworking.members.csv_import import parse_members_csv
 from coworking.members.models import Member, MemberImportPreview
 from tests import factories
@@ -108,10 +109,10 @@ def test_a_preview_is_confirmed_only_by_its_author_and_within_the_hour(app, clie
 def test_a_confirmation_racing_another_is_refused_by_the_write_itself(app_ctx):
     """Both confirmations may pass the early check; the conditional UPDATE lets one through."""
     user = factories.make_user()
-    preview = services.save_import_preview(WITHOUT_EMAIL, user.id)
+    preview = imports.save_import_preview(WITHOUT_EMAIL, user.id)
     db.session.commit()
     preview_id = preview.id
-    parsed = parse_members_csv(services.import_preview_data(preview_id, user.id))
+    parsed = parse_members_csv(imports.import_preview_data(preview_id, user.id))
     db.session.rollback()
     with db.engine.begin() as other:  # the other request confirms first
         other.execute(
@@ -119,9 +120,9 @@ def test_a_confirmation_racing_another_is_refused_by_the_write_itself(app_ctx):
             .where(MemberImportPreview.id == preview_id)
             .values(confirmed_at=utcnow(), data=None)
         )
-    with pytest.raises(services.ImportPreviewError, match="déjà été confirmé"):
-        services.confirm_import_preview(preview_id, user.id)
-        services.import_members(parsed)
+    with pytest.raises(imports.ImportPreviewError, match="déjà été confirmé"):
+        imports.confirm_import_preview(preview_id, user.id)
+        imports.import_members(parsed)
     db.session.rollback()
     assert _count(Member) == 0
 
@@ -142,8 +143,8 @@ def test_old_previews_are_cleaned_up_and_pending_ones_bounded_per_user(app_ctx):
             )
         )
     db.session.commit()
-    for _ in range(services.PENDING_PREVIEWS_PER_USER + 2):
-        latest = services.save_import_preview(b"Nom\r\nX\r\n", user.id)
+    for _ in range(imports.PENDING_PREVIEWS_PER_USER + 2):
+        latest = imports.save_import_preview(b"Nom\r\nX\r\n", user.id)
     db.session.commit()
 
     kept = set(db.session.scalars(select(MemberImportPreview.id)))
@@ -151,7 +152,7 @@ def test_old_previews_are_cleaned_up_and_pending_ones_bounded_per_user(app_ctx):
     mine = db.session.scalars(
         select(MemberImportPreview.id).where(MemberImportPreview.created_by == user.id)
     ).all()
-    assert len(mine) == services.PENDING_PREVIEWS_PER_USER and latest.id in mine
+    assert len(mine) == imports.PENDING_PREVIEWS_PER_USER and latest.id in mine
 
 
 def test_sending_a_file_already_imported_warns_before_confirming(app, client, auth):
@@ -173,7 +174,7 @@ def test_a_member_saved_during_the_confirmation_rolls_it_all_back_and_it_can_be_
         make_member(email="chloe@example.org", first_name="Déjà là")
         db.session.commit()
     with monkeypatch.context() as patch:  # the e-mail lookup ran before the other member came
-        patch.setattr(services, "_members_by_email", lambda emails, *names: {})
+        patch.setattr(imports, "_members_by_email", lambda emails, *names: {})
         clash = auth.post("/members/import/confirm", fields, follow_redirects=True)
     assert "rien n&#39;a été écrit, réessayez" in clash.get_data(as_text=True)
     with app.app_context():
@@ -225,13 +226,13 @@ def test_preview_and_confirm_parse_without_the_write_lock_and_preview_writes_no_
         db.session.commit()
         engine = db.engine
     lock_free_while_parsing: list[bool] = []
-    real_parse = views.parse_members_csv
+    real_parse = import_views.parse_members_csv
 
     def parse_and_look(data: bytes, **kwargs):
         lock_free_while_parsing.append(_other_writer_can_write(path))
         return real_parse(data, **kwargs)
 
-    monkeypatch.setattr(views, "parse_members_csv", parse_and_look)
+    monkeypatch.setattr(import_views, "parse_members_csv", parse_and_look)
     statements: list[str] = []
 
     def record(_conn, _cursor, statement, *_args):
@@ -298,7 +299,7 @@ def test_bulk_import_keeps_blank_cells_and_consent_dates_and_skips_unchanged_mem
         "Neuve;Zoé;;;;;\r\n"
     ).encode()
 
-    report = services.import_members(parse_members_csv(data))
+    report = imports.import_members(parse_members_csv(data))
     db.session.commit()
 
     assert (report.created, report.updated) == (1, 1)
@@ -310,11 +311,11 @@ def test_bulk_import_keeps_blank_cells_and_consent_dates_and_skips_unchanged_mem
     assert anne.consent_newsletter_at is not None  # newly given
     assert anne.search_text == services.member_search_text(anne)
     zoe = db.session.scalar(select(Member).where(Member.first_name == "Zoé"))
-    assert (zoe.profession_category, zoe.joined_on) == ("autre", services.today())
+    assert (zoe.profession_category, zoe.joined_on) == ("autre", today())
     assert zoe.search_text == "zoe neuve" and zoe.created_at is not None
     updated_at = anne.updated_at
 
-    again = services.import_members(parse_members_csv(data))
+    again = imports.import_members(parse_members_csv(data))
     db.session.commit()
     db.session.expire_all()
     assert (again.created, again.updated) == (1, 1)  # the row without an e-mail, again

@@ -395,9 +395,9 @@ def test_mentions_page_query_count_is_constant(app, client, auth, count_queries)
 
 def test_reimport_after_erasure_neither_duplicates_nor_restores_the_author(app_ctx):
     from coworking.community.archives import ImportedMention
-    from coworking.members import services as members
+    from coworking.members import personal_data, services
 
-    member = members.create_member(
+    member = services.create_member(
         first_name="Zoé", last_name="Zarbi", twitter="@ZoeZarbi", mastodon="@zoezarbi@m.social"
     )
     posted = datetime(2025, 1, 1, tzinfo=UTC)
@@ -412,7 +412,7 @@ def test_reimport_after_erasure_neither_duplicates_nor_restores_the_author(app_c
         ),
     ]  # fmt: skip
     mention_services.upsert_mentions(records, mention_services.ImportResult())
-    members.erase_member(member)
+    personal_data.erase_member(member)
     db.session.flush()
     hashed = mention_services.erased_external_id("https://m.social/@zoezarbi/222")
     assert set(db.session.scalars(select(Mention.external_id))) == {"111", hashed}

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+# What the events hold about members, and their card on members' pages, registered on import.
+from coworking.events import member_sections, personal_data  # noqa: F401
+
 
 def register(app: Flask) -> None:
     """Register this feature's blueprint and commands."""

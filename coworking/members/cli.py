@@ -11,7 +11,7 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from coworking.extensions import db
-from coworking.members import services
+from coworking.members import imports, personal_data, search
 from coworking.members.csv_import import MemberCsvError, parse_members_csv
 
 _DELIMITERS = {";": "point-virgule", ",": "virgule", "\t": "tabulation"}
@@ -38,9 +38,9 @@ def import_members_command(file: Path, dry_run: bool) -> None:
             f"{file} : import refusé, rien n'a été écrit.\n{lines}"
         ) from None
     if dry_run:
-        report = services.plan_import(parsed)
+        report = imports.plan_import(parsed)
     else:
-        report = services.import_members(parsed)
+        report = imports.import_members(parsed)
         db.session.commit()
     delimiter = _DELIMITERS.get(report.delimiter, report.delimiter)
     click.echo(f"{file} : {report.encoding}, séparateur {delimiter}.")
@@ -53,7 +53,7 @@ def import_members_command(file: Path, dry_run: bool) -> None:
 
 
 def _member_or_fail(ident: str):
-    member = services.find_member(ident)
+    member = search.find_member(ident)
     if member is None:
         raise click.ClickException(f"Aucun membre « {ident} » (donnez un numéro ou un e-mail).")
     return member
@@ -65,7 +65,7 @@ def _member_or_fail(ident: str):
 def export_member_command(ident: str) -> None:
     """Print everything held about a member as JSON (GDPR access request)."""
     member = _member_or_fail(ident)
-    click.echo(json.dumps(services.export_member_data(member), ensure_ascii=False, indent=2))
+    click.echo(json.dumps(personal_data.export_member_data(member), ensure_ascii=False, indent=2))
 
 
 @click.command("erase-member")
@@ -81,9 +81,9 @@ def erase_member_command(ident: str, yes: bool) -> None:
     if not yes and sys.stdin.isatty():
         click.confirm(f"Effacer les données personnelles du membre n°{member.id} ?", abort=True)
     member_id = member.id
-    services.erase_member(member)
+    personal_data.erase_member(member)
     db.session.commit()
-    services.purge_deleted_bytes()
+    personal_data.purge_deleted_bytes()
     click.echo(f"Membre n°{member_id} effacé.")
 
 

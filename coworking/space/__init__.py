@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+# What the front desk holds about members, and its card on their page, registered on import.
+from coworking.space import member_sections, personal_data  # noqa: F401
+
 
 def register(app: Flask) -> None:
     """Register this feature's blueprints and commands."""

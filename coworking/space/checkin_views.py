@@ -9,11 +9,11 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coworking.auth.roles import Role
-from coworking.dates import DateRangeError, check_year, parse_iso_date
+from coworking.dates import DateRangeError, check_year, parse_iso_date, today
 from coworking.extensions import db
 from coworking.forms import EmptyForm
 from coworking.ids import parse_id
-from coworking.members import services as members
+from coworking.members import search as members
 from coworking.members.models import Member
 from coworking.security import requires
 from coworking.space import checkins
@@ -25,9 +25,9 @@ bp = Blueprint("checkins", __name__)
 def _day_arg() -> dt.date:
     value = request.args.get("day", "")
     try:
-        return parse_iso_date(value, "day") or members.today()
+        return parse_iso_date(value, "day") or today()
     except ValueError:
-        return members.today()
+        return today()
 
 
 def _desk(status: int = 200, error: str | None = None, visitor_error: str | None = None):
@@ -40,7 +40,7 @@ def _desk(status: int = 200, error: str | None = None, visitor_error: str | None
             "checkins/index.html",
             q=query,
             day=day,
-            today=members.today(),
+            today=today(),
             results=results,
             already=already,
             entries=checkins.check_ins_on(day),
@@ -104,10 +104,10 @@ def undo(check_in_id: int):
 @bp.get("/checkins/month")
 @requires(Role.VIEWER)
 def month():
-    today = members.today()
+    day_today = today()
     value = request.args.get("month", "").strip()
     status = 200
-    first = today.replace(day=1)
+    first = day_today.replace(day=1)
     if value:
         try:
             first = check_year(dt.date.fromisoformat(value + "-01"), "month")
@@ -130,7 +130,7 @@ def month():
         previous=previous,
         following=following,
         weeks=weeks,
-        today=today,
+        today=day_today,
         total=total,
         visitor_days=visitor_days,
         half_days=half_days,

@@ -15,10 +15,10 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from coworking.audit import services as audit
+from coworking.dates import today
 from coworking.errors import ServiceError
 from coworking.extensions import db
 from coworking.members.models import Member
-from coworking.members.services import today
 from coworking.space.models import CheckIn
 
 DURATIONS = ("full", "half")
