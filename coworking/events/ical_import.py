@@ -198,16 +198,16 @@ def parse_calendar(
     )
     tally = _Tally(max_events, max_occurrences_per_series)
     # every series' occurrences are counted before any is built
-    walks: list[list[_Walk] | None] = []
+    counts: list[list[int] | None] = []
     for group in groups:
         if _is_recurring(group):
-            walks.append(_walk_series(group, reading, tally, labels[id(group[0])]))
+            counts.append(_count_starts(group, reading, tally, labels[id(group[0])]))
         else:
             tally.add(1)
-            walks.append(None)
+            counts.append(None)
     records: list[ImportedEvent] = []
-    for group, walk in zip(groups, walks, strict=True):
-        records.extend(_records_of_group(group, walk, reading, tally, labels[id(group[0])]))
+    for group, starts in zip(groups, counts, strict=True):
+        records.extend(_records_of_group(group, starts, reading, tally, labels[id(group[0])]))
     records.sort(key=lambda record: (record.start, record.uid, record.recurrence_id or ""))
     return records
 
@@ -262,14 +262,14 @@ class _Tally:
 
 def _records_of_group(
     group: Sequence[Component],
-    walk: list[_Walk] | None,
+    starts: list[int] | None,
     reading: _Reading,
     tally: _Tally,
     label: str,
 ) -> list[ImportedEvent]:
-    """Return the records of the events sharing one UID (a series or a single event)."""
-    if walk is not None:
-        occurrences = _occurrences(walk, reading, tally, label)
+    """Return the records of the events sharing one UID (a series when its starts are counted)."""
+    if starts is not None:
+        occurrences = _occurrences(group, starts, reading, tally, label)
         return [_record(occurrence, reading, recurring=True) for occurrence in occurrences]
     latest = _latest(group)
     if _is_cancelled(latest):
@@ -677,6 +677,8 @@ def _days_per_period(rule: Mapping[str, list[Any]], freq: str) -> int:
     ):
         return full
     days, monthdays = rule.get("BYDAY", []), rule.get("BYMONTHDAY", [])
+    if any(_int(day) == 0 for day in monthdays):  # dateutil drops a 0 and keeps every day
+        return full
     months = 1
     if freq == "YEARLY":
         months = len(rule.get("BYMONTH", [])) or (12 if days or monthdays else 1)
@@ -730,7 +732,7 @@ def _gap(
     limit = 52 if freq == "YEARLY" and not months else 4
     if not rest:
         return gap if start.day <= 28 else None
-    if rest == {"BYDAY"} and all(0 < abs(number) <= limit for number in numbers):
+    if rest == {"BYDAY"} and all(abs(number) <= limit for number in numbers):  # 0: every
         return gap
     if rest == {"BYMONTHDAY"} and all(
         0 < abs(_int(day)) <= 28 for day in rule.get("BYMONTHDAY", [])
@@ -799,22 +801,8 @@ def _years_from_today(years: int) -> date:
         return today.replace(year=today.year + years, day=28)
 
 
-@dataclass(frozen=True)
-class _Walk:
-    """One series of recurring-ical-events and the starts it has in the window."""
-
-    series: recurring_ical_events.Series
-    starts: int
-
-
-def _walk_series(
-    group: Sequence[Component], reading: _Reading, tally: _Tally, label: str
-) -> list[_Walk]:
-    """Count the starts a series has in the window, refusing it past the limits.
-
-    Only the window is asked for (``after`` would restart dateutil's walk at every
-    step), and every start counts, cancelled or excluded ones included.
-    """
+def _series_of(group: Sequence[Component], reading: _Reading) -> list[recurring_ical_events.Series]:
+    """Return recurring-ical-events' series for the events sharing one UID."""
     series_calendar = icalendar.Calendar()
     if reading.zone_declared:
         # recurring-ical-events then reads UTC and floating times in that zone,
@@ -822,28 +810,44 @@ def _walk_series(
         series_calendar["X-WR-TIMEZONE"] = reading.zone.key
     for component in group:
         series_calendar.add_component(component)
-    walks: list[_Walk] = []
+    return recurring_ical_events.of(series_calendar).series
+
+
+def _count_starts(
+    group: Sequence[Component], reading: _Reading, tally: _Tally, label: str
+) -> list[int]:
+    """Count the starts a series has in the window, refusing it past the limits.
+
+    Only the window is asked for (``after`` would restart dateutil's walk at every
+    step), and every start counts, cancelled or excluded ones included. Nothing is
+    kept: dateutil's caches of one series at a time are held, not the whole file's.
+    """
+    counts: list[int] = []
     with _refusing_failures(label):
-        for series in recurring_ical_events.of(series_calendar).series:
+        for series in _series_of(group, reading):
             room = tally.room
             starts = _count_up_to(series.rrule_between(*_span(reading)), room + 1)
             tally.add(starts, label)  # refuses when the file's limit is the one passed
             if starts > room:
                 raise _too_many_occurrences(tally, reading, label)
-            walks.append(_Walk(series, starts))
-    return walks
+            counts.append(starts)
+    return counts
 
 
 def _occurrences(
-    walks: Sequence[_Walk], reading: _Reading, tally: _Tally, label: str
+    group: Sequence[Component],
+    counts: Sequence[int],
+    reading: _Reading,
+    tally: _Tally,
+    label: str,
 ) -> list[Component]:
     """Return the occurrences of a series whose local start date is in the window."""
     zone, lower, upper = reading.zone, reading.lower, reading.upper
     occurrences: list[Component] = []
     with _refusing_failures(label):
-        for walk in walks:
-            for built, occurrence in enumerate(walk.series.between(*_span(reading)), 1):
-                if built > walk.starts:  # an overridden occurrence moved into the window
+        for series, starts in zip(_series_of(group, reading), counts, strict=True):
+            for built, occurrence in enumerate(series.between(*_span(reading)), 1):
+                if built > starts:  # an overridden occurrence moved into the window
                     tally.add(1, label)
                 if built > tally.max_per_series:
                     raise _too_many_occurrences(tally, reading, label)
