@@ -1,8 +1,12 @@
-"""Calendar import into events: Meetup, Mobilizon and Google files, idempotence, all or nothing."""
+"""Calendar import into events: Meetup, Mobilizon and Google files, idempotence, all or nothing.
+
+The file is parsed before the import takes SQLite's write lock; hostile files are refused whole.
+"""
 
 from __future__ import annotations
 
 import io
+import sqlite3
 from datetime import UTC, datetime
 
 import pytest
@@ -10,7 +14,8 @@ import pytest
 from coworking.events import importers, services
 from coworking.events.models import Event
 from coworking.extensions import db
-from tests.test_ical_import import GOOGLE, MEETUP, MOBILIZON, ics
+from tests import hostile_ical
+from tests.test_ical_import import GOOGLE, MEETUP, MOBILIZON, WEEKLY_FOREVER, calendar_with, ics
 
 
 def _events() -> list[Event]:
@@ -154,3 +159,119 @@ def test_upload_page(app, client, auth):
     assert response.status_code == 400
     with app.app_context():
         assert _count() == 2
+
+
+# --- hostile files and the write lock ---------------------------------------------------------
+
+
+def test_hostile_file_is_refused_naming_the_event_and_nothing_is_written(app_ctx):
+    importers.import_calendar(MEETUP)
+    db.session.commit()
+
+    with pytest.raises(importers.EventImportError) as error:
+        importers.import_calendar(hostile_ical.cancelled_daily_since_1900())
+    db.session.rollback()
+
+    assert error.value.message.startswith(
+        "Fichier refusé : VEVENT n°1 « Permanence » (UID bomb@example.org) : "
+        "la série répète plus de 1000 occurrences dans la fenêtre d'import"
+    )
+    assert _count() == 2
+
+
+def test_upload_of_a_hostile_file_is_refused_on_the_page(app, client, auth):
+    auth.login_as("manager")
+
+    response = auth.post(
+        "/events/import",
+        {"file": (io.BytesIO(hostile_ical.cancelled_daily_since_1900()), "bombe.ics")},
+        token_from="/events/import",
+        content_type="multipart/form-data",
+    )
+
+    page = response.get_data(as_text=True)
+    assert response.status_code == 400
+    assert "« Permanence » (UID bomb@example.org)" in page
+    assert "plus de 1000 occurrences" in page
+    with app.app_context():
+        assert _count() == 0
+
+
+def _other_writer_can_write(app) -> bool:
+    """Tell whether another connection may take SQLite's write lock right now."""
+    path = app.config["SQLALCHEMY_DATABASE_URI"].removeprefix("sqlite:///")
+    connection = sqlite3.connect(path, timeout=0)
+    try:
+        connection.execute("BEGIN IMMEDIATE")
+        connection.execute("ROLLBACK")
+        return True
+    except sqlite3.OperationalError:
+        return False
+    finally:
+        connection.close()
+
+
+@pytest.fixture
+def lock_seen_while_parsing(app, monkeypatch) -> list[tuple[bool, bool]]:
+    """Record, from inside the parser, whether a transaction is open and another can write."""
+    seen: list[tuple[bool, bool]] = []
+    sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
+    real_parse = importers.parse_calendar
+
+    def parse_and_look(data, **kwargs):
+        free = _other_writer_can_write(app) if sqlite else True  # PostgreSQL: no file lock
+        seen.append((db.session().in_transaction(), free))
+        return real_parse(data, **kwargs)
+
+    monkeypatch.setattr(importers, "parse_calendar", parse_and_look)
+    return seen
+
+
+def test_upload_parses_the_file_without_holding_the_write_lock(
+    app, client, auth, lock_seen_while_parsing
+):
+    auth.login_as("manager")
+
+    response = auth.post(
+        "/events/import",
+        {"file": (io.BytesIO(MEETUP), "agenda.ics")},
+        token_from="/events/import",
+        content_type="multipart/form-data",
+    )
+
+    assert response.status_code == 200
+    assert lock_seen_while_parsing == [(False, True)]  # no transaction open, others may write
+    with app.app_context():
+        assert _count() == 2  # and the writes after the parse took the lock and committed
+
+
+def test_cli_parses_the_file_without_holding_the_write_lock(
+    app, runner, tmp_path, lock_seen_while_parsing
+):
+    path = tmp_path / "meetup.ics"
+    path.write_bytes(MEETUP)
+
+    result = runner.invoke(args=["import-events", str(path)])
+
+    assert result.exit_code == 0, result.output
+    assert lock_seen_while_parsing == [(False, True)]
+
+
+def test_cli_import_window(app, runner, tmp_path):
+    path = tmp_path / "hebdo.ics"
+    path.write_bytes(calendar_with(WEEKLY_FOREVER))
+
+    result = runner.invoke(
+        args=["import-events", str(path), "--from", "2025-03-20", "--to", "2025-04-03"]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "3 créés" in result.output
+    result = runner.invoke(
+        args=["import-events", str(path), "--from", "2025-04-03", "--to", "2025-03-20"]
+    )
+    assert result.exit_code != 0 and "--to" in result.output
+    result = runner.invoke(args=["import-events", str(path), "--from", "1850-01-01"])
+    assert result.exit_code != 0 and "--from" in result.output
+    with app.app_context():
+        assert _count() == 3

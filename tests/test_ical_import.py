@@ -1,9 +1,12 @@
 """Tests for the iCalendar import (coworking.events.ical_import)."""
 
 from datetime import UTC, date, datetime, timedelta
+from types import MappingProxyType
 from zoneinfo import ZoneInfo
 
 import pytest
+import recurring_ical_events
+from dateutil.rrule import _iterinfo
 
 from coworking.events.ical_import import (
     UNTITLED,
@@ -12,6 +15,7 @@ from coworking.events.ical_import import (
     kind_for_categories,
     parse_calendar,
 )
+from tests import hostile_ical
 
 PARIS = ZoneInfo("Europe/Paris")
 
@@ -425,8 +429,21 @@ def test_default_window_runs_from_series_start_to_two_years_after_today() -> Non
     assert last_day - timedelta(days=7) < records[-1].start.astimezone(PARIS).date() <= last_day
 
 
-def test_occurrences_of_an_endless_rule_are_capped() -> None:
-    every_hour = """
+def test_default_window_starts_five_years_before_today() -> None:
+    since_2000 = WEEKLY_FOREVER.replace("20250320T", "20000323T")
+
+    records = parse_calendar(calendar_with(since_2000))
+
+    today = datetime.now(PARIS).date()
+    try:
+        first_day = today.replace(year=today.year - 5)
+    except ValueError:  # 29 February
+        first_day = today.replace(year=today.year - 5, day=28)
+    first = records[0].start.astimezone(PARIS).date()
+    assert first_day <= first < first_day + timedelta(days=7)
+
+
+EVERY_HOUR = """
 UID:spam@example.org
 DTSTAMP:20250101T000000Z
 DTSTART:20250101T000000Z
@@ -434,7 +451,19 @@ DTEND:20250101T003000Z
 RRULE:FREQ=HOURLY
 SUMMARY:Boucle
 """
-    records = parse_calendar(calendar_with(every_hour))
+
+
+def test_series_repeating_more_than_the_limit_in_the_window_is_refused_naming_it() -> None:
+    error = refusal(calendar_with(EVERY_HOUR))
+
+    assert error.component == "VEVENT n°1 « Boucle » (UID spam@example.org)"
+    assert "plus de 1000 occurrences dans la fenêtre d'import" in error.reason
+
+
+def test_series_reaching_the_limit_exactly_is_expanded_whole() -> None:
+    records = parse_calendar(
+        calendar_with(EVERY_HOUR.replace("FREQ=HOURLY", "FREQ=HOURLY;COUNT=1000"))
+    )
 
     assert len(records) == 1000
     assert records[-1].start == utc(2025, 1, 1) + timedelta(hours=999)
@@ -648,6 +677,185 @@ def test_refuses_series_expanding_beyond_max_events() -> None:
     data = calendar_with(WEEKLY_FOREVER)
 
     assert "plus de 5 événements" in refusal(data, max_events=5).reason
+
+
+# --- hostile files: the work of an expansion is bounded ------------------------
+#
+# The meter counts the work itself (never the time): the periods dateutil walks,
+# the starts recurring-ical-events lists, the occurrences it builds and the overridden
+# occurrences it checks. Past a generous budget it stops the parse at once with a
+# BaseException, which no ``except Exception`` of the importer can hide.
+
+
+class TooMuchWork(BaseException):
+    """The expansion went past the meter's budget."""
+
+
+class WorkMeter:
+    """Count the work of an expansion, stopping it past a budget."""
+
+    BUDGET = MappingProxyType(
+        {"periods": 1_000_000, "starts": 50_000, "built": 1_100, "span_checks": 100_000}
+    )
+
+    def __init__(self) -> None:
+        self.budget = dict(self.BUDGET)
+        self.counts = dict.fromkeys(self.BUDGET, 0)
+
+    def tick(self, name: str) -> None:
+        self.counts[name] += 1
+        if self.counts[name] > self.budget[name]:
+            raise TooMuchWork(f"{name}: {self.counts}")
+
+    def counting(self, name: str, function):
+        def counted(*args, **kwargs):
+            self.tick(name)
+            return function(*args, **kwargs)
+
+        return counted
+
+    def counting_each(self, name: str, generator_function):
+        def counted(*args, **kwargs):
+            for item in generator_function(*args, **kwargs):
+                self.tick(name)
+                yield item
+
+        return counted
+
+    def __getattr__(self, name: str) -> int:
+        return self.counts[name]
+
+
+@pytest.fixture
+def work(monkeypatch) -> WorkMeter:
+    meter = WorkMeter()
+    for name in ("ydayset", "mdayset", "wdayset", "ddayset"):  # once per period walked
+        monkeypatch.setattr(_iterinfo, name, meter.counting("periods", getattr(_iterinfo, name)))
+    series = recurring_ical_events.Series
+    monkeypatch.setattr(
+        series, "rrule_between", meter.counting_each("starts", series.rrule_between)
+    )
+    occurrence = recurring_ical_events.Occurrence
+    monkeypatch.setattr(
+        occurrence, "as_component", meter.counting("built", occurrence.as_component)
+    )
+    adapter = recurring_ical_events.ComponentAdapter
+    monkeypatch.setattr(adapter, "is_in_span", meter.counting("span_checks", adapter.is_in_span))
+    return meter
+
+
+def test_cancelled_daily_series_since_1900_is_refused_before_building_anything(work) -> None:
+    error = refusal(hostile_ical.cancelled_daily_since_1900())
+
+    assert error.component == "VEVENT n°1 « Permanence » (UID bomb@example.org)"
+    assert "plus de 1000 occurrences dans la fenêtre d'import" in error.reason
+    assert "annulées" in error.reason
+    assert work.built == 0
+    assert work.starts <= 1_002  # counted up to the limit, then refused
+    assert work.periods <= 50_000  # dateutil's walk from 1900 to the window's end, once
+
+
+def test_rule_with_thousands_of_occurrences_an_hour_is_refused_without_expanding(work) -> None:
+    error = refusal(hostile_ical.cancelled_every_second())
+
+    assert error.component == "VEVENT n°1 « Chaque seconde » (UID seconds@example.org)"
+    assert "trop coûteuse" in error.reason
+    assert work.periods == 0 and work.built == 0
+
+
+def test_rule_that_never_matches_at_a_fine_frequency_is_refused_without_expanding(work) -> None:
+    error = refusal(hostile_ical.never_matching_rules(count=3))
+
+    assert error.component == "VEVENT n°1 « 30 février n°1 » (UID fevrier-1@example.org)"
+    assert "trop coûteuse" in error.reason
+    assert work.periods == 0
+
+
+def test_many_costly_series_are_refused_for_the_whole_file(work) -> None:
+    yearly = "UID:{n}@example.org\nSUMMARY:Jamais {n}\nDTSTART:19000101T100000Z\n"
+    yearly += "RRULE:FREQ=YEARLY;BYMONTH=2;BYMONTHDAY=30"
+    data = calendar_with(*(yearly.format(n=n) for n in range(1, 31)))
+
+    error = refusal(data)
+
+    assert "trop de calculs" in error.reason
+    assert error.component is not None and error.component.startswith("VEVENT n°")
+    assert work.periods == 0
+
+
+def test_many_cancelled_series_are_refused_once_the_file_visits_too_many(work) -> None:
+    error = refusal(hostile_ical.cancelled_weekly_series(count=200))
+
+    assert "plus de 20000 événements ou occurrences" in error.reason
+    assert error.component is not None and "« Hebdo n°" in error.component
+    assert work.built == 0
+    assert work.starts <= 21_000
+
+
+def test_thousands_of_cancelled_overridden_occurrences_are_refused(work) -> None:
+    error = refusal(hostile_ical.cancelled_overrides(count=3_000))
+
+    assert error.component == "VEVENT n°1 « Déplacée » (UID deplacee@example.org)"
+    assert "plus de 1000 occurrences" in error.reason
+    assert work.built <= 1_001
+    assert work.span_checks <= 3 * 3_000  # every override checked a few times, not per step
+
+
+def test_thousands_of_extra_dates_are_refused_without_expanding(work) -> None:
+    error = refusal(hostile_ical.cancelled_rdates(count=3_000))
+
+    assert error.component == "VEVENT n°1 « Mille dates » (UID dates@example.org)"
+    assert "RDATE" in error.reason
+    assert work.periods == 0 and work.built == 0
+
+
+@pytest.mark.parametrize(
+    ("start", "rule"),
+    [
+        ("20150106T180000Z", "FREQ=WEEKLY;BYDAY=TU"),
+        ("20150106T180000Z", "FREQ=WEEKLY;INTERVAL=2;BYDAY=MO,WE;WKST=MO"),
+        ("20150105T090000Z", "FREQ=WEEKLY;BYDAY=MO,TU,WE,TH,FR;UNTIL=20250101T000000Z"),
+        ("20100107T180000Z", "FREQ=MONTHLY;BYDAY=1TH"),
+        ("20100129T180000Z", "FREQ=MONTHLY;BYDAY=-1FR"),
+        ("20100129T180000Z", "FREQ=MONTHLY;BYDAY=MO,TU,WE,TH,FR;BYSETPOS=-1"),
+        ("20100115T180000Z", "FREQ=MONTHLY;BYMONTHDAY=15"),
+        ("20100131T180000Z", "FREQ=MONTHLY"),
+        ("20100605T100000Z", "FREQ=MONTHLY;BYMONTH=6,7;BYDAY=SA"),
+        ("19500326T100000Z", "FREQ=YEARLY;BYMONTH=3;BYDAY=-1SU"),
+        ("19500605T100000Z", "FREQ=YEARLY;BYMONTH=6;BYDAY=MO"),
+        ("19000101T100000Z", "FREQ=YEARLY"),
+        ("20240229T100000Z", "FREQ=YEARLY"),
+        ("20250101T180000Z", "FREQ=DAILY;COUNT=10"),
+        ("20250101T180000Z", "FREQ=DAILY;BYDAY=SA,SU"),
+        ("20250101T090000Z", "FREQ=HOURLY;INTERVAL=4;COUNT=100"),
+    ],
+)
+def test_rules_calendar_applications_write_are_priced_low(work, start: str, rule: str) -> None:
+    # twenty series of a shape that may never match again would pass the file's budget
+    series = "UID:{n}@example.org\nSUMMARY:Série {n}\nDTSTART:" + start + "\nRRULE:" + rule
+    data = calendar_with(*(series.format(n=n) for n in range(20)))
+    work.budget["built"] = 20_000
+
+    parse_calendar(data, expand_from=date(2024, 12, 1), expand_to=date(2025, 1, 31))
+
+    assert work.periods < 20 * 30_000
+
+
+def test_a_rule_that_may_skip_many_periods_is_still_accepted_alone() -> None:
+    rule = "UID:r@example.org\nDTSTART:20100131T180000Z\nRRULE:FREQ=MONTHLY;BYMONTHDAY=31"
+
+    records = parse_calendar(calendar_with(rule))
+
+    assert {record.start.day for record in records} == {31}
+
+
+def test_a_hundred_everyday_series_fit_in_the_file_budget() -> None:
+    monthly = "UID:{n}@example.org\nSUMMARY:Twapéro {n}\nDTSTART:20100107T180000Z\n"
+    monthly += "RRULE:FREQ=MONTHLY;BYDAY=1TH"
+
+    records = parse_calendar(calendar_with(*(monthly.format(n=n) for n in range(100))))
+
+    assert 100 * 83 <= len(records) <= 100 * 85  # seven years of first Thursdays each
 
 
 # --- kinds -------------------------------------------------------------------

@@ -5,14 +5,22 @@ it cannot be read faithfully; otherwise every VEVENT becomes one
 :class:`ImportedEvent`, recurring series being expanded into their occurrences
 within a window.  Parsing is done by ``icalendar`` and expansion by
 ``recurring-ical-events``; this module only checks, normalizes and maps.
+
+Expansion is bounded before it starts, because a rule of a few bytes can ask
+for years of work: every rule is priced (the steps ``dateutil`` takes from the
+series' DTSTART to the end of the window, or to year 9999 for a rule that may
+never match again) and the file is refused when a series or the whole file
+costs too much; then every occurrence visited in the window counts, cancelled,
+excluded or overridden ones included, per series and for the whole file.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime, time, timedelta
 from html.parser import HTMLParser
 from types import MappingProxyType
@@ -26,9 +34,14 @@ from icalendar import Component
 from coworking.dates import MAX_YEAR, MIN_YEAR, in_range
 
 PARIS = ZoneInfo("Europe/Paris")
-DEFAULT_MAX_EVENTS = 20_000
-DEFAULT_MAX_OCCURRENCES_PER_SERIES = 1_000
-DEFAULT_EXPANSION_YEARS = 2
+DEFAULT_MAX_EVENTS = 20_000  # events and occurrences visited (cancelled ones too), per file
+DEFAULT_MAX_OCCURRENCES_PER_SERIES = 1_000  # occurrences visited in the window, per series
+DEFAULT_EXPANSION_YEARS = 2  # series are expanded up to this many years after today...
+DEFAULT_HISTORY_YEARS = 5  # ...and from this many years before today
+# Price of expanding rules, in steps of dateutil (about a microsecond each here):
+DEFAULT_MAX_EXPANSION_COST = 3_000_000  # per file
+MAX_SERIES_EXPANSION_COST = 300_000  # per series
+SERIES_SETUP_COST = 300  # building one series, whatever its rule
 UNTITLED = "(sans titre)"
 
 KIND_LABELS: Mapping[str, str] = MappingProxyType(
@@ -147,9 +160,15 @@ def parse_calendar(
     expand_to: date | None = None,
     max_events: int = DEFAULT_MAX_EVENTS,
     max_occurrences_per_series: int = DEFAULT_MAX_OCCURRENCES_PER_SERIES,
+    max_expansion_cost: int = DEFAULT_MAX_EXPANSION_COST,
     extra_kinds: Mapping[str, str] = MappingProxyType({}),
 ) -> list[ImportedEvent]:
-    """Parse iCalendar bytes into event records, or refuse the whole file."""
+    """Parse iCalendar bytes into event records, or refuse the whole file.
+
+    Series are expanded over the window from ``expand_from`` (default: five years
+    before today) to ``expand_to`` (default: two years after today), local dates,
+    inclusive; events that do not repeat are kept whatever their date.
+    """
     text = _decode(data)
     _check_structure(text, max_events)
     calendar = _read_calendar(text)
@@ -161,21 +180,44 @@ def parse_calendar(
     }
     for component in components:
         _validate_event(component, labels[id(component)])
+    upper = expand_to or _years_from_today(DEFAULT_EXPANSION_YEARS)
     reading = _Reading(
         zone=zone,
         zone_declared=calendar.get("X-WR-TIMEZONE") is not None,
         kinds=_kind_lookup(extra_kinds),
-        lower=expand_from,
-        upper=expand_to or _default_expansion_end(),
+        lower=min(expand_from or _years_from_today(-DEFAULT_HISTORY_YEARS), upper),
+        upper=upper,
     )
+    groups = list(_group_by_uid(components).values())
+    _check_expansion_cost(
+        [group for group in groups if _is_recurring(group)],
+        reading,
+        labels,
+        max_occurrences_per_series,
+        max_expansion_cost,
+    )
+    tally = _Tally(max_events, max_occurrences_per_series)
+    # every series' occurrences are counted before any is built
+    counts: list[list[int] | None] = []
+    for group in groups:
+        if _is_recurring(group):
+            counts.append(_count_starts(group, reading, tally, labels[id(group[0])]))
+        else:
+            tally.add(1)
+            counts.append(None)
     records: list[ImportedEvent] = []
-    for group in _group_by_uid(components).values():
-        budget = min(max_occurrences_per_series, max_events + 1 - len(records))
-        records.extend(_records_of_group(group, reading, budget, labels[id(group[0])]))
-        if len(records) > max_events:
-            raise IcalImportError(f"le fichier contient plus de {max_events} événements (limite).")
+    for group, starts in zip(groups, counts, strict=True):
+        records.extend(_records_of_group(group, starts, reading, tally, labels[id(group[0])]))
     records.sort(key=lambda record: (record.start, record.uid, record.recurrence_id or ""))
     return records
+
+
+def with_kinds(
+    records: Iterable[ImportedEvent], extra_kinds: Mapping[str, str]
+) -> list[ImportedEvent]:
+    """Return the records with their kind found again among built-in and extra kinds."""
+    lookup = _kind_lookup(extra_kinds)
+    return [replace(record, kind=_find_kind(record.categories, lookup)) for record in records]
 
 
 @dataclass(frozen=True)
@@ -185,16 +227,49 @@ class _Reading:
     zone: ZoneInfo  # zone of floating times
     zone_declared: bool  # whether the file says so (X-WR-TIMEZONE)
     kinds: Mapping[str, str]  # normalized spelling -> kind slug
-    lower: date | None  # expansion window, local dates, inclusive
+    lower: date  # expansion window, local dates, inclusive
     upper: date
+
+    @property
+    def window(self) -> str:
+        """Return the window in words, for messages."""
+        return f"du {self.lower:%d/%m/%Y} au {self.upper:%d/%m/%Y}"
+
+
+@dataclass
+class _Tally:
+    """Events and occurrences visited so far in the file, against the limits."""
+
+    max_events: int
+    max_per_series: int
+    visited: int = 0
+
+    def add(self, count: int, label: str | None = None) -> None:
+        """Count visited events or occurrences; refuse the file past the limit."""
+        self.visited += count
+        if self.visited > self.max_events:
+            raise IcalImportError(
+                f"le fichier contient plus de {self.max_events} événements ou occurrences "
+                "(limite, occurrences annulées comprises).",
+                label,
+            )
+
+    @property
+    def room(self) -> int:
+        """Return how many occurrences one more series may visit before a limit is passed."""
+        return min(self.max_per_series, self.max_events - self.visited)
 
 
 def _records_of_group(
-    group: Sequence[Component], reading: _Reading, cap: int, label: str
+    group: Sequence[Component],
+    starts: list[int] | None,
+    reading: _Reading,
+    tally: _Tally,
+    label: str,
 ) -> list[ImportedEvent]:
-    """Return the records of the events sharing one UID (a series or a single event)."""
-    if _is_recurring(group):
-        occurrences = _expand_series(group, reading, cap, label)
+    """Return the records of the events sharing one UID (a series when its starts are counted)."""
+    if starts is not None:
+        occurrences = _occurrences(group, starts, reading, tally, label)
         return [_record(occurrence, reading, recurring=True) for occurrence in occurrences]
     latest = _latest(group)
     if _is_cancelled(latest):
@@ -435,6 +510,257 @@ def _comparable(value: date | datetime) -> datetime:
     return value
 
 
+# --- the price of expansion --------------------------------------------------
+#
+# dateutil walks a rule from its DTSTART, period after period, and stops at the
+# first occurrence after the end of what it is asked for; a period it filters out
+# entirely (FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30 filters out every day) does not
+# stop it, so a rule that never matches again is walked to the year 9999. The
+# price of a rule is therefore the periods from DTSTART to the end of the window
+# (each costing its step and the occurrences it yields) and, unless its shape
+# guarantees an occurrence every few periods, the periods from there to 9999.
+
+_LAST_INSTANT = datetime.combine(date.max, time())  # naive, like the walls it ends
+_STEP_COST = MappingProxyType({"YEARLY": 20, "MONTHLY": 3, "WEEKLY": 2, "DAILY": 1, "HOURLY": 1})
+_DAYS_PER_PERIOD = MappingProxyType({"YEARLY": 366, "MONTHLY": 31, "WEEKLY": 7})
+_WEEKDAY_RULE = re.compile(r"^([+-]?\d{1,2})?(MO|TU|WE|TH|FR|SA|SU)$")
+_TIME_PARTS = frozenset({"BYHOUR", "BYMINUTE", "BYSECOND"})
+
+
+def _check_expansion_cost(
+    series: Sequence[Sequence[Component]],
+    reading: _Reading,
+    labels: Mapping[int, str],
+    max_occurrences_per_series: int,
+    max_expansion_cost: int,
+) -> None:
+    """Refuse, before expanding anything, a series or a file whose rules cost too much."""
+    total = 0
+    for group in series:
+        label = labels[id(group[0])]
+        horizon = _horizon(group, reading)
+        cost = SERIES_SETUP_COST
+        for component in group:
+            if _count_dates(component, "RDATE") > max_occurrences_per_series:
+                raise IcalImportError(
+                    f"la série compte plus de {max_occurrences_per_series} dates (RDATE) (limite).",
+                    label,
+                )
+            for rule in _rules(component):
+                cost += _rule_cost(rule, component["DTSTART"].dt, horizon)
+        if cost > MAX_SERIES_EXPANSION_COST:
+            raise IcalImportError(
+                "répétition trop coûteuse à calculer (RRULE) : elle commence trop tôt, "
+                "se répète trop souvent ou ne tombe presque jamais (limite).",
+                label,
+            )
+        total += cost
+        if total > max_expansion_cost:
+            raise IcalImportError(
+                "le fichier demande trop de calculs pour ses séries répétées (limite atteinte "
+                "à cette série).",
+                label,
+            )
+
+
+def _rules(component: Component) -> list[Mapping[str, list[Any]]]:
+    """Return the RRULEs of an event (none, one or several)."""
+    rules = component.get("RRULE")
+    if rules is None:
+        return []
+    return list(rules) if isinstance(rules, list) else [rules]
+
+
+def _count_dates(component: Component, name: str) -> int:
+    """Return how many dates the (possibly repeated) property lists."""
+    value: Any = component.get(name)
+    if value is None:
+        return 0
+    return sum(len(getattr(item, "dts", [item])) for item in _as_list(value))
+
+
+def _as_list(value: Any) -> list[Any]:
+    """Return a property's values as a list (icalendar gives a list when repeated)."""
+    return value if isinstance(value, list) else [value]
+
+
+def _horizon(group: Sequence[Component], reading: _Reading) -> datetime:
+    """Return the last instant the series' expansion may ask dateutil for (wall time)."""
+    horizon = datetime.combine(reading.upper + timedelta(days=3), time())
+    for component in group:
+        recurrence = component.get("RECURRENCE-ID")
+        if recurrence is None or str(recurrence.params.get("RANGE", "")).upper() != (
+            "THISANDFUTURE"
+        ):
+            continue
+        # recurring-ical-events looks further by how far the occurrence moved back
+        moved_back = _comparable(recurrence.dt) - _comparable(component["DTSTART"].dt)
+        horizon += max(moved_back, timedelta(0))
+    return min(horizon, _LAST_INSTANT)
+
+
+def _rule_cost(rule: Mapping[str, list[Any]], start: date | datetime, horizon: datetime) -> int:
+    """Return the steps dateutil may take to expand one rule up to the horizon."""
+    freq = str(_first(rule, "FREQ", "")).upper()
+    if freq not in _STEP_COST:
+        return 0  # refused elsewhere (finer than hourly) or by dateutil itself
+    interval = _positive(_first(rule, "INTERVAL", 1))
+    begin = _wall(start)
+    until = _first(rule, "UNTIL", None)
+    end = min(horizon, _wall(until)) if isinstance(until, date) else horizon
+    step = _STEP_COST[freq]
+    per_period = step + _occurrences_per_period(rule, freq)
+    periods = _periods(freq, begin, end, interval)
+    gap = _gap(rule, freq, interval, start)
+    if gap is not None:
+        count = _first(rule, "COUNT", None)
+        if count is not None:  # an occurrence every gap periods at worst
+            periods = min(periods, _positive(count) * gap)
+        return (periods + gap) * per_period
+    return periods * per_period + _periods(freq, max(begin, end), _LAST_INSTANT, interval) * step
+
+
+def _first(rule: Mapping[str, list[Any]], name: str, default: Any) -> Any:
+    """Return the first value of a rule part, or the default."""
+    values = rule.get(name) or [default]
+    return values[0]
+
+
+def _positive(value: Any) -> int:
+    """Return the value as an integer of at least 1."""
+    try:
+        return max(1, int(value))
+    except (TypeError, ValueError):
+        return 1
+
+
+def _wall(value: date | datetime) -> datetime:
+    """Return the wall-clock time of a date or datetime, naive (estimates only)."""
+    if isinstance(value, datetime):
+        return value.replace(tzinfo=None)
+    return datetime.combine(value, time())
+
+
+def _periods(freq: str, begin: datetime, end: datetime, interval: int) -> int:
+    """Return how many periods of the rule a walk from begin to end goes through."""
+    if end <= begin:
+        return 1
+    if freq == "YEARLY":
+        steps = end.year - begin.year
+    elif freq == "MONTHLY":
+        steps = (end.year - begin.year) * 12 + end.month - begin.month
+    elif freq == "WEEKLY":
+        steps = (end - begin).days // 7
+    elif freq == "DAILY":
+        steps = (end - begin).days
+    else:
+        steps = (end - begin) // timedelta(hours=1)
+    return steps // interval + 1
+
+
+def _occurrences_per_period(rule: Mapping[str, list[Any]], freq: str) -> int:
+    """Return at most how many occurrences one period of the rule yields."""
+    times = 1
+    for name in _TIME_PARTS - ({"BYHOUR"} if freq == "HOURLY" else set()):
+        times *= max(1, len(rule.get(name, [])))
+    full = _DAYS_PER_PERIOD.get(freq, 1) * times
+    if rule.get("BYSETPOS"):
+        return min(full, len(rule["BYSETPOS"]))
+    return min(full, _days_per_period(rule, freq) * times)
+
+
+def _days_per_period(rule: Mapping[str, list[Any]], freq: str) -> int:
+    """Return at most how many days of one period the rule keeps."""
+    full = _DAYS_PER_PERIOD.get(freq, 1)
+    if freq in ("DAILY", "HOURLY") or any(
+        name in rule for name in ("BYYEARDAY", "BYWEEKNO", "BYEASTER")
+    ):
+        return full
+    days, monthdays = rule.get("BYDAY", []), rule.get("BYMONTHDAY", [])
+    if any(_int(day) == 0 for day in monthdays):  # dateutil drops a 0 and keeps every day
+        return full
+    months = 1
+    if freq == "YEARLY":
+        months = len(rule.get("BYMONTH", [])) or (12 if days or monthdays else 1)
+    if monthdays:
+        return min(full, len(monthdays) * months)
+    if not days:
+        return 1 if freq == "WEEKLY" else months
+    if freq == "WEEKLY":
+        return min(full, len(days))
+    numbered = all(_weekday_rule(day)[0] for day in days)
+    return min(full, len(days) * months * (1 if numbered else 5))
+
+
+def _gap(
+    rule: Mapping[str, list[Any]], freq: str, interval: int, start: date | datetime
+) -> int | None:
+    """Return how many periods at most separate two occurrences, or None if unbounded.
+
+    Only the shapes calendar applications write are recognized; for any other
+    rule an occurrence is not guaranteed, and the walk may run to the year 9999.
+    """
+    parts = {name for name in rule if name.startswith("BY")} - _TIME_PARTS
+    days = [_weekday_rule(day) for day in rule.get("BYDAY", [])]
+    if any(weekday is None for _number, weekday in days):
+        return None
+    numbers = [number for number, _weekday in days]
+    if freq == "HOURLY":  # BYHOUR: dateutil refuses hours the interval never reaches
+        if not parts:
+            return 24
+        return 24 * 7 if parts == {"BYDAY"} and not any(numbers) and interval < 24 else None
+    if not parts:  # dateutil repeats the day of DTSTART: no 31st in some months, no 29/2
+        if freq == "MONTHLY" and start.day > 28:
+            return 12
+        return 400 if freq == "YEARLY" and (start.month, start.day) == (2, 29) else 1
+    if parts == {"BYDAY"} and not any(numbers):
+        if freq == "DAILY":
+            return 7 if interval % 7 else None
+        return 1
+    if freq in ("DAILY", "WEEKLY") and parts <= {"BYMONTH", "BYDAY"} and not any(numbers):
+        return 366 if interval == 1 else None
+    if freq not in ("MONTHLY", "YEARLY"):
+        return None
+    gap = 1
+    months = [_int(month) for month in rule.get("BYMONTH", [])]
+    if freq == "MONTHLY" and months:
+        reached = {(start.month - 1 + interval * n) % 12 + 1 for n in range(12)}
+        if not reached & set(months):
+            return None
+        gap = 12
+    rest = parts - {"BYMONTH"}
+    limit = 52 if freq == "YEARLY" and not months else 4
+    if not rest:
+        return gap if start.day <= 28 else None
+    if rest == {"BYDAY"} and all(abs(number) <= limit for number in numbers):  # 0: every
+        return gap
+    if rest == {"BYMONTHDAY"} and all(
+        0 < abs(_int(day)) <= 28 for day in rule.get("BYMONTHDAY", [])
+    ):
+        return gap
+    if rest == {"BYDAY", "BYSETPOS"} and not any(numbers):
+        most = limit * len({weekday for _number, weekday in days})
+        if all(0 < abs(_int(position)) <= most for position in rule.get("BYSETPOS", [])):
+            return gap
+    return None
+
+
+def _weekday_rule(value: Any) -> tuple[int, str | None]:
+    """Split a BYDAY value (``-1FR``) into its number (0 when none) and weekday."""
+    match = _WEEKDAY_RULE.match(str(value).strip().upper())
+    if match is None:
+        return 0, None
+    return int(match.group(1) or 0), match.group(2)
+
+
+def _int(value: Any) -> int:
+    """Return the value as an integer (0, which no rule part accepts, when it is not one)."""
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
 # --- grouping and expansion --------------------------------------------------
 
 
@@ -466,42 +792,111 @@ def _sequence(component: Component) -> int:
         return 0
 
 
-def _default_expansion_end() -> date:
-    """Return today (in Paris) plus the default expansion span."""
+def _years_from_today(years: int) -> date:
+    """Return today (in Paris) moved by whole years (28 February for 29 February)."""
     today = datetime.now(PARIS).date()
     try:
-        return today.replace(year=today.year + DEFAULT_EXPANSION_YEARS)
+        return today.replace(year=today.year + years)
     except ValueError:  # 29 February
-        return today.replace(year=today.year + DEFAULT_EXPANSION_YEARS, day=28)
+        return today.replace(year=today.year + years, day=28)
 
 
-def _expand_series(
-    group: Sequence[Component], reading: _Reading, cap: int, label: str
-) -> list[Component]:
-    """Return the occurrences of a series whose local start date is in the window."""
-    zone, lower, upper = reading.zone, reading.lower, reading.upper
+def _series_of(group: Sequence[Component], reading: _Reading) -> list[recurring_ical_events.Series]:
+    """Return recurring-ical-events' series for the events sharing one UID."""
     series_calendar = icalendar.Calendar()
     if reading.zone_declared:
         # recurring-ical-events then reads UTC and floating times in that zone,
         # as Google Calendar means them
-        series_calendar["X-WR-TIMEZONE"] = zone.key
+        series_calendar["X-WR-TIMEZONE"] = reading.zone.key
     for component in group:
         series_calendar.add_component(component)
-    first = min(_local_date(component["DTSTART"].dt, zone) for component in group)
-    earliest = datetime.combine((lower or first) - timedelta(days=1), time())
+    return recurring_ical_events.of(series_calendar).series
+
+
+def _count_starts(
+    group: Sequence[Component], reading: _Reading, tally: _Tally, label: str
+) -> list[int]:
+    """Count the starts a series has in the window, refusing it past the limits.
+
+    Only the window is asked for (``after`` would restart dateutil's walk at every
+    step), and every start counts, cancelled or excluded ones included. Nothing is
+    kept: dateutil's caches of one series at a time are held, not the whole file's.
+    """
+    counts: list[int] = []
+    with _refusing_failures(label):
+        for series in _series_of(group, reading):
+            room = tally.room
+            starts = _count_up_to(series.rrule_between(*_span(reading)), room + 1)
+            tally.add(starts, label)  # refuses when the file's limit is the one passed
+            if starts > room:
+                raise _too_many_occurrences(tally, reading, label)
+            counts.append(starts)
+    return counts
+
+
+def _occurrences(
+    group: Sequence[Component],
+    counts: Sequence[int],
+    reading: _Reading,
+    tally: _Tally,
+    label: str,
+) -> list[Component]:
+    """Return the occurrences of a series whose local start date is in the window."""
+    zone, lower, upper = reading.zone, reading.lower, reading.upper
     occurrences: list[Component] = []
+    with _refusing_failures(label):
+        for series, starts in zip(_series_of(group, reading), counts, strict=True):
+            for built, occurrence in enumerate(series.between(*_span(reading)), 1):
+                if built > starts:  # an overridden occurrence moved into the window
+                    tally.add(1, label)
+                if built > tally.max_per_series:
+                    raise _too_many_occurrences(tally, reading, label)
+                component = occurrence.as_component(False)
+                local = _local_date(component["DTSTART"].dt, zone)
+                if lower <= local <= upper and not _is_cancelled(component):
+                    occurrences.append(component)
+    return occurrences
+
+
+def _span(reading: _Reading) -> tuple[datetime, datetime]:
+    """Return the span asked of recurring-ical-events (naive: read in the series' zone)."""
+    # a day of margin on both sides, the window being in local dates of the file
+    return (
+        datetime.combine(reading.lower - timedelta(days=1), time()),
+        datetime.combine(reading.upper + timedelta(days=2), time()),
+    )
+
+
+@contextmanager
+def _refusing_failures(label: str) -> Iterator[None]:
+    """Turn any failure of the expansion into a refusal naming the event, never a crash."""
     try:
-        for occurrence in recurring_ical_events.of(series_calendar).after(earliest):
-            local = _local_date(occurrence["DTSTART"].dt, zone)
-            if local > upper or len(occurrences) >= cap:
-                break
-            if (lower is None or local >= lower) and not _is_cancelled(occurrence):
-                occurrences.append(occurrence)
-    except Exception as exc:  # any failure to expand refuses the file, never a crash
+        yield
+    except IcalImportError:
+        raise
+    except Exception as exc:
         raise IcalImportError(
             f"répétition (RRULE/RDATE/EXDATE) impossible à calculer ({exc}).", label
         ) from exc
-    return occurrences
+
+
+def _count_up_to(items: Iterable[object], limit: int) -> int:
+    """Return how many distinct items there are, counting no further than the limit."""
+    seen: set[object] = set()
+    for item in items:
+        seen.add(item)  # DTSTART comes both from the rule and as a date of its own
+        if len(seen) >= limit:
+            break
+    return len(seen)
+
+
+def _too_many_occurrences(tally: _Tally, reading: _Reading, label: str) -> IcalImportError:
+    """Return the refusal of a series that repeats too often in the window."""
+    return IcalImportError(
+        f"la série répète plus de {tally.max_per_series} occurrences dans la fenêtre d'import "
+        f"({reading.window}), occurrences annulées ou exclues comprises (limite).",
+        label,
+    )
 
 
 def _is_cancelled(component: Component) -> bool:

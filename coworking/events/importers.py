@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from flask_babel import gettext as _
 from sqlalchemy import select
@@ -11,7 +12,12 @@ from sqlalchemy import select
 from coworking.audit import services as audit
 from coworking.database import utcnow
 from coworking.events import services
-from coworking.events.ical_import import IcalImportError, ImportedEvent, parse_calendar
+from coworking.events.ical_import import (
+    IcalImportError,
+    ImportedEvent,
+    parse_calendar,
+    with_kinds,
+)
 from coworking.events.models import Event
 from coworking.extensions import db
 
@@ -41,8 +47,35 @@ class EventImportError(ValueError):
         super().__init__(message)
 
 
-def import_calendar(data: bytes) -> ImportReport:
-    """Create or update the events of an iCalendar file; refuse the whole file on any error.
+def import_calendar(
+    data: bytes, *, expand_from: date | None = None, expand_to: date | None = None
+) -> ImportReport:
+    """Read an iCalendar file, then create or update its events; all or nothing.
+
+    Callers that hold SQLite's write lock read the file first, inside
+    ``outside_write_lock()``, with :func:`read_calendar`, then call :func:`save_events`.
+    """
+    return save_events(read_calendar(data, expand_from=expand_from, expand_to=expand_to))
+
+
+def read_calendar(
+    data: bytes, *, expand_from: date | None = None, expand_to: date | None = None
+) -> list[ImportedEvent]:
+    """Parse and check an iCalendar file without the database; refuse the whole file on any error.
+
+    Series are expanded from ``expand_from`` to ``expand_to`` (by default, from five years
+    before today to two years after it), within the limits of :func:`parse_calendar`.
+    """
+    try:
+        records = parse_calendar(data, expand_from=expand_from, expand_to=expand_to)
+    except IcalImportError as error:
+        raise EventImportError(_("Fichier refusé : %(reason)s", reason=error.message)) from None
+    _check_records(records)
+    return records
+
+
+def save_events(records: Sequence[ImportedEvent]) -> ImportReport:
+    """Create or update the events read from a file.
 
     Events are identified by their UID and, for occurrences of a series, their recurrence id
     ("" for a single event): importing the same file twice changes nothing. The kind comes from
@@ -50,11 +83,7 @@ def import_calendar(data: bytes) -> ImportReport:
     a manager gave it, and a new one gets "autre". Flushes; the caller commits or rolls back.
     """
     services.ensure_default_kinds()
-    try:
-        records = parse_calendar(data, extra_kinds=services.admin_kinds())
-    except IcalImportError as error:
-        raise EventImportError(_("Fichier refusé : %(reason)s", reason=error.message)) from None
-    _check_records(records)
+    records = with_kinds(records, services.admin_kinds())
     existing = _existing_events(records)
     created = updated = unchanged = 0
     for record in records:

@@ -25,6 +25,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from coworking.auth.roles import Role
+from coworking.database import outside_write_lock
 from coworking.dates import MAX_YEAR, MIN_YEAR
 from coworking.events import attendance as roll
 from coworking.events import feeds, importers, services
@@ -462,7 +463,9 @@ def import_calendar():
         form.file.errors = [_("Le fichier est trop volumineux.")]
         return render_template("events/import.html", form=form, report=None), 400
     try:
-        report = importers.import_calendar(data)
+        with outside_write_lock():  # parsing a big file must not keep kiosks waiting
+            records = importers.read_calendar(data)
+        report = importers.save_events(records)
     except importers.EventImportError as error:
         db.session.rollback()
         form.file.errors = [error.message]
