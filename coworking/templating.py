@@ -11,7 +11,7 @@ from coworking.i18n import N_, current_translations
 
 # (endpoint, label, role needed to see the link, path prefix that marks it current)
 NAVIGATION = (
-    ("space.dashboard", N_("Tableau de bord"), Role.VIEWER, "/"),
+    ("stats.dashboard", N_("Tableau de bord"), Role.VIEWER, "/"),
     ("members.index", N_("Membres"), Role.VIEWER, "/members"),
     ("checkins.index", N_("Présences"), Role.VIEWER, "/checkins"),
     ("events.index", N_("Événements"), Role.VIEWER, "/events"),

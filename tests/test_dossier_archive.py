@@ -16,7 +16,7 @@ from coworking.community.models import Document
 from coworking.database import utcnow
 from coworking.extensions import db
 from coworking.label import services, worker
-from coworking.label.models import Dossier, dossier_document
+from coworking.label.models import STALE_AFTER, Dossier, dossier_document
 from tests import factories_dossier as fd
 
 FORM = {"start": "2024-01-01", "end": "2024-12-31", "title": "Candidature 2024", "lang": "fr"}
@@ -176,7 +176,7 @@ def test_a_build_left_building_by_a_dead_process_becomes_retryable(app, client, 
             period_start=date(2024, 1, 1),
             period_end=date(2024, 12, 31),
             status="building",
-            started_at=utcnow() - services.STALE_AFTER - timedelta(minutes=1),
+            started_at=utcnow() - STALE_AFTER - timedelta(minutes=1),
         )
         recent = Dossier(
             title="En cours",
@@ -192,10 +192,41 @@ def test_a_build_left_building_by_a_dead_process_becomes_retryable(app, client, 
     page = client.get("/label/dossiers").get_data(as_text=True)
     assert '<meta name="refresh-every" content="3">' in page  # one is still building
     assert '<meta http-equiv="refresh" content="3">' in page  # also without JavaScript
+    shown = client.get(f"/label/dossiers/{stale_id}").get_data(as_text=True)
+    assert "échec" in shown and "relancez" in shown  # shown interrupted…
+    with app.app_context():
+        assert db.session.get(Dossier, stale_id).status == "building"  # …by a page that only reads
+    assert worker.expire_stale(app) == 1  # the worker records it
     with app.app_context():
         assert db.session.get(Dossier, stale_id).status == "failed"
         assert "relancez" in db.session.get(Dossier, stale_id).error
         assert db.session.get(Dossier, recent_id).status == "building"
+
+
+def test_pages_never_write(app, client, auth, count_queries):
+    """GET pages of the archive read only: no INSERT, UPDATE or DELETE, no commit of changes."""
+    with app.app_context():
+        db.session.add(
+            Dossier(
+                title="Interrompu",
+                period_start=date(2024, 1, 1),
+                period_end=date(2024, 12, 31),
+                status="building",
+                started_at=utcnow() - STALE_AFTER - timedelta(minutes=1),
+            )
+        )
+        db.session.commit()
+        dossier_id = db.session.scalar(select(Dossier.id))
+    auth.login_as("viewer")
+    with count_queries() as counter:
+        for path in ("/label/dossiers", f"/label/dossiers/{dossier_id}", "/label", "/"):
+            assert client.get(path).status_code == 200, path
+    writes = [
+        sql
+        for sql in counter.statements
+        if sql.lstrip().upper().startswith(("INSERT", "UPDATE", "DELETE"))
+    ]
+    assert writes == []
 
 
 def test_queued_pages_refresh_themselves_and_the_csp_allows_it(app, client, auth):

@@ -43,7 +43,7 @@ def _throttle_keys(email: str) -> list[str]:
 def login():
     next_url = safe_next_url(request.args.get("next"))
     if current_user.is_authenticated and request.method == "GET":
-        return redirect(next_url or url_for("space.dashboard"))
+        return redirect(next_url or url_for("stats.dashboard"))
     form = LoginForm()
     status = 200
     if form.validate_on_submit():
@@ -66,7 +66,7 @@ def login():
                 user.locale = lang
             login_user(user, remember=bool(form.remember.data))
             db.session.commit()
-            return redirect(next_url or url_for("space.dashboard"))
+            return redirect(next_url or url_for("stats.dashboard"))
     elif request.method == "POST":
         status = 400
     return render_template("auth/login.html", form=form, next=next_url), status
@@ -101,7 +101,7 @@ def set_language():
         if current_user.is_authenticated and isinstance(current_user._get_current_object(), User):
             current_user.locale = lang
             db.session.commit()
-    return redirect(safe_next_url(request.form.get("next")) or url_for("space.dashboard"))
+    return redirect(safe_next_url(request.form.get("next")) or url_for("stats.dashboard"))
 
 
 # --- Administration: accounts ---------------------------------------------------------------

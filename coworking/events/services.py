@@ -645,3 +645,15 @@ def display_location(event: Event, space_name: str = "") -> str:
         partner = event.venue_partner
         return ", ".join(part for part in (partner.name, partner.address) if part)
     return space_name
+
+
+def upcoming_events(limit: int) -> list[Event]:
+    """Return the next events not cancelled, soonest first."""
+    return list(
+        db.session.scalars(
+            select(Event)
+            .where(Event.starts_at >= utcnow(), Event.cancelled.is_(False))
+            .order_by(Event.starts_at, Event.id)
+            .limit(limit)
+        )
+    )

@@ -7,13 +7,14 @@ from flask import Flask
 
 def register(app: Flask) -> None:
     """Register the label pages, the dossier archive and the readiness and dossier commands."""
-    from coworking.label import cli, dossier_views, views
+    from coworking.label import cli, dossier_views, views, worker
     from coworking.label.dossier_cli import dossier_command
 
     app.register_blueprint(views.bp)
     app.register_blueprint(dossier_views.bp)
     app.cli.add_command(cli.readiness_command)
     app.cli.add_command(dossier_command)
+    worker.init_app(app)
 
 
 def ensure_default_criteria() -> int:

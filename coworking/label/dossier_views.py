@@ -23,7 +23,7 @@ from coworking.extensions import db
 from coworking.forms import show_error
 from coworking.ids import parse_id
 from coworking.label import services, worker
-from coworking.label.models import Dossier
+from coworking.label.models import STALE_AFTER, Dossier
 from coworking.pagination import paginate
 from coworking.security import requires
 
@@ -69,7 +69,6 @@ def _actor() -> str | None:
 
 
 def _list_page(form: DossierForm, status: int = 200):
-    services.expire_stale_builds()
     query = (
         select(Dossier)
         .options(load_only(*LIST_COLUMNS))
@@ -77,9 +76,7 @@ def _list_page(form: DossierForm, status: int = 200):
     )
     total = db.session.scalar(select(func.count()).select_from(Dossier)) or 0
     page = paginate(query, total, per_page=50)
-    pending = any(d.status in ("queued", "building") for d in page.items)
-    if pending:
-        worker.start()
+    pending = any(d.shown_status in ("queued", "building") for d in page.items)
     return (
         render_template(
             "label/dossiers.html", form=form, page=page, pending=pending, refresh=REFRESH_SECONDS
@@ -125,18 +122,15 @@ def create():
 @bp.get("/<int:dossier_id>")
 @requires(Role.VIEWER)
 def show(dossier_id: int):
-    services.expire_stale_builds()
     dossier = db.get_or_404(Dossier, dossier_id)
-    pending = dossier.status in ("queued", "building")
-    if pending:
-        worker.start()
+    pending = dossier.shown_status in ("queued", "building")
     others = db.session.execute(
         select(Dossier.id, Dossier.title, Dossier.created_at)
         .where(Dossier.id != dossier.id, Dossier.status.in_(("ready", "final")))
         .order_by(Dossier.created_at.desc())
         .limit(50)
     ).all()
-    stale_after = int(services.STALE_AFTER / timedelta(minutes=1))
+    stale_after = int(STALE_AFTER / timedelta(minutes=1))
     return render_template(
         "label/dossiers_show.html",
         dossier=dossier,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import (
     JSON,
@@ -64,6 +64,10 @@ class Criterion(db.Model):
     documents = relationship("Document", secondary=criterion_document)
 
 
+# A build still "building" after this long was cut short (process killed, server restarted).
+STALE_AFTER = timedelta(minutes=15)
+
+
 class Dossier(db.Model):
     __tablename__ = "dossier"
 
@@ -98,5 +102,20 @@ class Dossier(db.Model):
     @property
     def has_pdf(self) -> bool:
         return self.status in ("ready", "final")
+
+    @property
+    def interrupted(self) -> bool:
+        """Tell whether a build was cut short: still « building » long after it started."""
+        return (
+            self.status == "building"
+            and self.started_at is not None
+            and self.started_at < utcnow() - STALE_AFTER
+        )
+
+    @property
+    def shown_status(self) -> str:
+        """Return the status to show: an interrupted build is shown failed until the worker
+        records it so (pages only read)."""
+        return "failed" if self.interrupted else self.status
 
     documents = relationship("Document", secondary=dossier_document)

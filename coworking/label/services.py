@@ -37,11 +37,17 @@ from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 
 from coworking.audit import services as audit
 from coworking.community.models import Document, Outcome, Partner, PressArticle
-from coworking.database import immediate_writes, utcnow
+from coworking.database import utcnow
 from coworking.errors import ServiceError
 from coworking.events.models import Event, EventKind, event_partner
 from coworking.extensions import db
-from coworking.label.models import Criterion, Dossier, criterion_document, dossier_document
+from coworking.label.models import (
+    STALE_AFTER,
+    Criterion,
+    Dossier,
+    criterion_document,
+    dossier_document,
+)
 from coworking.label.pdf import create_pdf_timed
 from coworking.space.models import BoardMember, BudgetLine, GeneralAssembly, SpaceProfile
 
@@ -50,8 +56,6 @@ LOGGER = logging.getLogger(__name__)
 LANGUAGES = ("fr", "en")
 MAX_YEARS = 5
 TITLE_MAX = 200
-# A build still "building" after this long was cut short (process killed, server restarted).
-STALE_AFTER = timedelta(minutes=15)
 SNAPSHOT_FORMAT = 1
 
 # Documents appended as pages, and documents placed as pictures.
@@ -822,33 +826,27 @@ def record_failure(dossier_id: int, message: str) -> None:
 
 
 def expire_stale_builds(now: datetime | None = None) -> int:
-    """Mark as failed the builds left « building » by a process that died."""
+    """Mark as failed the builds left « building » by a process that died; flushes.
+
+    The dossier worker calls it before it looks for work; pages only show such builds as
+    interrupted (`Dossier.interrupted`), they never write.
+    """
     now = now or utcnow()
-    stale = db.session.scalars(
-        select(Dossier.id).where(
-            Dossier.status == "building", Dossier.started_at < now - STALE_AFTER
+    result = db.session.execute(
+        update(Dossier)
+        .where(Dossier.status == "building", Dossier.started_at < now - STALE_AFTER)
+        .values(
+            status="failed",
+            error=_("Construction interrompue (serveur arrêté ?) : relancez-la."),
+            finished_at=now,
         )
-    ).all()
-    if not stale:
-        return 0
-    db.session.commit()
-    with immediate_writes():
-        result = db.session.execute(
-            update(Dossier)
-            .where(Dossier.id.in_(stale), Dossier.status == "building")
-            .values(
-                status="failed",
-                error=_("Construction interrompue (serveur arrêté ?) : relancez-la."),
-                finished_at=now,
-            )
-        )
-        db.session.commit()
+    )
     return result.rowcount
 
 
 def retry_dossier(dossier: Dossier) -> None:
     """Queue a failed dossier again."""
-    if dossier.status != "failed":
+    if dossier.status != "failed" and not dossier.interrupted:
         raise DossierError(_("Seul un dossier en échec peut être relancé."))
     dossier.status = "queued"
     dossier.error = None

@@ -8,9 +8,10 @@ UPDATE (``WHERE status = 'queued'``), so that several processes — gunicorn
 workers — never build the same dossier twice; the PDF is stored in the same
 transaction that marks it ready, so a failed or killed build leaves no half file.
 A build left « building » by a killed process is marked failed after
-``services.STALE_AFTER`` (``services.expire_stale_builds``) and can be retried;
-queued builds left behind are picked up by the next worker started in any
-process (the dossier pages start one when they see queued dossiers).
+``STALE_AFTER`` by the worker (``services.expire_stale_builds``) and can be retried;
+pages only show it as interrupted. Queued builds left behind are picked up by
+the worker a process starts at its first request (``init_app``), or by the
+next one a build or a retry starts.
 
 Each build runs in its own application context, hence its own database session.
 """
@@ -60,10 +61,37 @@ def _run(app: Flask) -> None:
             _running = False
 
 
+def init_app(app: Flask) -> None:
+    """Start a worker at the process's first request: it builds what a dead process left queued."""
+    if app.config.get("COWORKING_DOSSIER_WORKER", "thread") != "thread":
+        return
+    started = threading.Event()
+
+    def start_once() -> None:
+        if not started.is_set():
+            started.set()
+            start(app)
+
+    app.before_request(start_once)
+
+
+def expire_stale(app: Flask) -> int:
+    """Mark failed the builds a dead process left « building »; return how many."""
+    with app.app_context():
+        try:
+            with immediate_writes():
+                expired = services.expire_stale_builds()
+                db.session.commit()
+            return expired
+        finally:
+            db.session.remove()
+
+
 def drain(app: Flask, *, stop_when_empty: bool = False) -> int:
     """Build queued dossiers until none is left; return how many were built."""
     global _running
     built = 0
+    expire_stale(app)
     while True:
         if stop_when_empty:
             # Deciding to stop and claiming happen under the lock, so that a dossier

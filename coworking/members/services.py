@@ -13,15 +13,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, exists, func, select
+from sqlalchemy.orm import aliased, joinedload
 
 from coworking.audit import services as audit
 from coworking.csvio import fold_text
 from coworking.database import utcnow
-from coworking.dates import MAX_YEAR, MIN_YEAR, add_months, in_range, today
+from coworking.dates import MAX_YEAR, MIN_YEAR, add_months, in_range, space_zone, today
 from coworking.errors import ServiceError
 from coworking.extensions import db
-from coworking.i18n import PARIS, current_translations
+from coworking.i18n import current_translations
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.models import (
     Member,
@@ -140,8 +141,10 @@ def _apply_consents(member: Any, consents: dict[str, Any]) -> None:
             setattr(member, attribute, value)
         elif isinstance(value, dt.date):
             current = getattr(member, attribute)
-            if current is None or current.astimezone(PARIS).date() != value:
-                setattr(member, attribute, dt.datetime.combine(value, dt.time(12), tzinfo=PARIS))
+            if current is None or current.astimezone(space_zone()).date() != value:
+                setattr(
+                    member, attribute, dt.datetime.combine(value, dt.time(12), tzinfo=space_zone())
+                )
         elif getattr(member, attribute) is None:
             setattr(member, attribute, utcnow())
 
@@ -368,3 +371,31 @@ def membership_statuses(member: Member, on: dt.date | None = None) -> list[Membe
             status.days_left = max(0.0, TEN_DAY_CARD_DAYS - status.days_used)
         statuses.append(status)
     return statuses
+
+
+def memberships_ending(day: dt.date, days: int, limit: int) -> tuple[list[Membership], int]:
+    """Return the memberships ending within ``days`` of ``day`` and not renewed (the first
+    ``limit``, soonest first, with their member and plan), and how many there are in all."""
+    later = aliased(Membership)
+    renewed = exists().where(
+        later.member_id == Membership.member_id, later.ends_on > Membership.ends_on
+    )
+    ending = and_(
+        Membership.ends_on.between(day, day + dt.timedelta(days=days)),
+        Member.erased_at.is_(None),
+        ~renewed,
+    )
+    shown = db.session.scalars(
+        select(Membership)
+        .join(Member, Member.id == Membership.member_id)
+        .where(ending)
+        .options(joinedload(Membership.member), joinedload(Membership.plan))
+        .order_by(Membership.ends_on, Member.last_name, Member.first_name)
+        .limit(limit)
+    ).all()
+    total = db.session.scalar(
+        select(func.count(Membership.id))
+        .join(Member, Member.id == Membership.member_id)
+        .where(ending)
+    )
+    return list(shown), int(total or 0)

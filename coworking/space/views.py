@@ -1,10 +1,9 @@
-"""The dashboard shell, and the space profile (identity, governance, budget, logo)."""
+"""The space profile: identity, venue, governance, budget, logo (admins)."""
 
 from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
@@ -12,9 +11,9 @@ from flask_babel import gettext as _
 
 from coworking.auth.roles import Role
 from coworking.community.models import Document
+from coworking.dates import today
 from coworking.extensions import db
 from coworking.forms import show_error
-from coworking.i18n import PARIS
 from coworking.security import requires
 from coworking.space import profile as profiles
 from coworking.space.forms import (
@@ -42,7 +41,7 @@ def _render_profile(status: int = 200, **forms):
         forms["profile_form"] = form
     forms.setdefault("board_form", BoardMemberForm(formdata=None))
     forms.setdefault("assembly_form", GeneralAssemblyForm(formdata=None))
-    forms.setdefault("budget_form", BudgetLineForm(formdata=None, year=datetime.now(PARIS).year))
+    forms.setdefault("budget_form", BudgetLineForm(formdata=None, year=today().year))
     forms.setdefault("logo_form", LogoForm(formdata=None))
     return (
         render_template(
@@ -245,150 +244,3 @@ def budget_remove(line_id: int):
         done=_("Ligne de budget retirée."),
         anchor="budget",
     )
-
-
-# --- dashboard ----------------------------------------------------------------------------
-
-
-@bp.get("/")
-@requires(Role.VIEWER)
-def dashboard():
-    return render_dashboard()
-
-
-# --- dashboard helpers ----------------------------------------------------------------------
-
-# The key figures of the dashboard, in their order.
-KEY_FIGURES = (
-    "members_active",
-    "members_new",
-    "checkins_visitor_days",
-    "visitors_unique",
-    "events_held",
-    "events_public_share",
-    "attendance_total",
-    "attendees_unique",
-    "partners_active",
-    "press_articles",
-    "mentions",
-    "outcomes",
-)
-ENDING_SOON_DAYS = 15
-ENDING_SOON_SHOWN = 10
-NEXT_EVENTS_SHOWN = 5
-
-
-def render_dashboard():
-    """Render the dashboard: figures of a period against the previous one, charts, what comes next."""
-    from datetime import timedelta
-
-    from flask_babel import gettext as _
-    from sqlalchemy import and_, exists, func, select
-    from sqlalchemy.orm import aliased, joinedload
-
-    from coworking.database import utcnow
-    from coworking.dates import today as paris_today
-    from coworking.events.models import Event
-    from coworking.extensions import db
-    from coworking.members.models import Member, Membership
-    from coworking.periods import Period, PeriodError, period_from_args
-    from coworking.stats.chart_data import dashboard_charts
-    from coworking.stats.indicators import INDICATORS, compute_indicators, format_value
-    from coworking.stats.series import monthly_series, profession_mix
-
-    period_error = None
-    try:
-        period = period_from_args()
-    except PeriodError as error:
-        period, period_error = Period.this_year(), error.message
-    previous = period.previous()
-    now_values = compute_indicators(period, KEY_FIGURES)
-    before_values = compute_indicators(previous, KEY_FIGURES)
-    figures = [
-        _figure(key, now_values[key], before_values[key], INDICATORS[key], format_value)
-        for key in KEY_FIGURES
-    ]
-    charts = dashboard_charts(monthly_series(period), profession_mix(period))
-
-    next_events = db.session.scalars(
-        select(Event)
-        .where(Event.starts_at >= utcnow(), Event.cancelled.is_(False))
-        .order_by(Event.starts_at, Event.id)
-        .limit(NEXT_EVENTS_SHOWN)
-    ).all()
-
-    today = paris_today()
-    later = aliased(Membership)
-    renewed = exists().where(
-        later.member_id == Membership.member_id, later.ends_on > Membership.ends_on
-    )
-    ending_where = and_(
-        Membership.ends_on.between(today, today + timedelta(days=ENDING_SOON_DAYS)),
-        Member.erased_at.is_(None),
-        ~renewed,
-    )
-    ending = db.session.scalars(
-        select(Membership)
-        .join(Member, Member.id == Membership.member_id)
-        .where(ending_where)
-        .options(joinedload(Membership.member), joinedload(Membership.plan))
-        .order_by(Membership.ends_on, Member.last_name, Member.first_name)
-        .limit(ENDING_SOON_SHOWN)
-    ).all()
-    ending_total = db.session.scalar(
-        select(func.count(Membership.id))
-        .join(Member, Member.id == Membership.member_id)
-        .where(ending_where)
-    )
-    return render_template(
-        "space/dashboard.html",
-        period=period,
-        previous=previous,
-        period_error=period_error,
-        presets=[
-            ("year", _("Cette année"), Period.this_year()),
-            ("12m", _("12 derniers mois"), Period.last_12_months()),
-            ("last_year", _("L'an dernier"), Period.last_year()),
-        ],
-        figures=figures,
-        charts=charts,
-        next_events=next_events,
-        ending=ending,
-        ending_total=ending_total,
-        ending_days=ENDING_SOON_DAYS,
-    ), (400 if period_error else 200)
-
-
-def _figure(key, value, before, definition, format_value) -> dict[str, object]:
-    """Describe one key figure and its change against the previous period."""
-    from flask_babel import gettext as _
-
-    from coworking.stats.charts import french_number, french_percent
-
-    figure = {
-        "key": key,
-        "label": definition.label(),
-        "definition": definition.definition(),
-        "value": format_value(key, value),
-        "delta": "",
-        "trend": "flat",
-    }
-    if value is None or before is None:
-        return figure
-    difference = value - before
-    figure["trend"] = "up" if difference > 0 else "down" if difference < 0 else "flat"
-    sign = "+" if difference > 0 else "−" if difference < 0 else "±"
-    if definition.unit == "percent":
-        points = french_number(round(abs(difference) * 100, 1))
-        figure["delta"] = _("%(sign)s%(n)s points", sign=sign, n=points)
-    elif before:
-        relative = french_percent(abs(difference) / before)
-        figure["delta"] = _(
-            "%(sign)s%(n)s (%(sign)s%(pct)s)",
-            sign=sign,
-            n=french_number(abs(difference)),
-            pct=relative,
-        )
-    else:
-        figure["delta"] = _("%(sign)s%(n)s", sign=sign, n=french_number(abs(difference)))
-    return figure
