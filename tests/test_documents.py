@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from coworking.community.models import Document, PressArticle
 from coworking.extensions import db
 from coworking.label.models import Dossier
+from tests import hostile_files as hostile
 from tests.factories_community import PDF_BYTES, make_document, make_partner, png_bytes
 
 HTML_AS_PDF = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
@@ -143,6 +144,50 @@ def test_fifty_megabytes_are_refused(app, client, auth):
     assert response.status_code == 413
     assert "trop volumineux" in response.get_data(as_text=True)
     assert _count(app) == 0
+
+
+def _text(response) -> str:
+    """The page's text, with the narrow no-break spaces of French numbers as plain spaces."""
+    return response.get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
+
+
+@pytest.mark.parametrize(
+    ("bomb", "kind", "message"),
+    [
+        (
+            lambda: hostile.pdf_shared_page_bomb(2000),
+            "support_letter",
+            "« bombe.pdf » est refusé : 2 000 pages, une annexe en compte 50 au plus.",
+        ),
+        (
+            lambda: hostile.pdf_inflation_bomb(100_000_000),
+            "other",
+            "« bombe.pdf » est refusé : une fois décompressé, son contenu dépasserait 64 Mo.",
+        ),
+        (
+            lambda: hostile.pdf_xref_stream_bomb(100_000_000),
+            "statutes",
+            "« bombe.pdf » est refusé : ",
+        ),
+    ],
+    ids=["2000-shared-pages", "inflation", "xref-stream"],
+)
+def test_pdf_bombs_are_refused_at_upload_naming_the_file(app, client, auth, bomb, kind, message):
+    auth.login_as("manager")
+    response = _upload(auth, bomb(), "bombe.pdf", kind=kind)
+    assert response.status_code == 400
+    assert message in _text(response)
+    assert _count(app) == 0
+
+
+def test_a_long_pdf_is_kept_when_it_is_not_an_annex(app, client, auth):
+    """The page limit is an annex's: a long PDF filed as « other » is only stored."""
+    auth.login_as("manager")
+    assert _upload(auth, hostile.pdf_shared_page_bomb(60), "rapport.pdf").status_code == 302
+    response = _upload(auth, hostile.pdf_shared_page_bomb(60), "statuts.pdf", kind="statutes")
+    assert response.status_code == 400
+    assert "60 pages, une annexe en compte 50 au plus" in _text(response)
+    assert _count(app) == 1
 
 
 def test_viewer_can_read_but_not_upload_or_delete(app, client, auth):
