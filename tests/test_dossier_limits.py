@@ -1,4 +1,4 @@
-"""Hostile annexes already stored (from before the upload checks) meet the dossier.
+"""Hostile annexes and pictures already stored (from before the upload checks) meet the dossier.
 
 Each is skipped with a warning, the dossier stays small, and what is drawn is
 copied as stored: the build never decodes an annexed stream.
@@ -9,6 +9,7 @@ from __future__ import annotations
 from io import BytesIO
 
 import pikepdf
+import pytest
 
 from coworking.extensions import db
 from coworking.label import services
@@ -174,3 +175,37 @@ def test_annexes_stop_at_the_dossier_limits(app_ctx, monkeypatch):
     assert [annex["title"] for annex in build.snapshot["annexes"]] == ["Statuts"]
     assert len(build.warnings) == 2
     assert all("les annexes du dossier dépasseraient" in w for w in build.warnings)
+
+
+def test_pixel_bombs_already_stored_are_skipped_with_warnings(app_ctx):
+    fd.make_document(
+        hostile.png_pixel_bomb(8000, 8000, grey=True),
+        kind="photo",
+        title="Photo géante",
+        content_type="image/png",
+    )
+    logo = fd.make_document(
+        hostile.png_pixel_bomb(7100, 7100, grey=True),
+        kind="logo",
+        title="Logo géant",
+        content_type="image/png",
+    )
+    fd.make_profile(logo_document_id=logo.id)
+    db.session.commit()
+    build = _build()
+    assert [_plain(warning) for warning in build.warnings] == [
+        "Logo ignoré : 7 100 × 7 100 pixels, une image en compte 50 millions au plus.",
+        "Image « Photo géante » ignorée : "
+        "8 000 × 8 000 pixels, une image en compte 50 millions au plus.",
+    ]
+    assert build.snapshot["pictures"] == []
+    assert logo.id not in build.document_ids
+
+
+def test_resizing_never_decodes_a_pixel_bomb(app_ctx, monkeypatch):
+    from PIL import Image
+
+    monkeypatch.setattr(Image.Image, "load", lambda self: pytest.fail("the bomb was decoded"))
+    bomb = hostile.png_pixel_bomb(13_000, 13_000)
+    assert services.resized_data_url(bomb, services.PICTURE_MAX_PIXELS) is None
+    assert services.resized_data_url(bomb, services.LOGO_MAX_PIXELS, keep_png=True) is None

@@ -1,16 +1,23 @@
-"""What reading a PDF may cost, measured in a capped child process."""
+"""What reading a file may cost: PDFs measured in a capped child process, images by their header."""
 
 from __future__ import annotations
 
+import io
 import tracemalloc
 
 import pytest
+from PIL import Image
 
 from coworking.community import file_checks
 from coworking.community.file_checks import (
     MAX_DECODED_STREAM_BYTES,
+    MAX_IMAGE_PIXELS,
+    ImageTooLarge,
     PdfReport,
+    image_problem,
+    image_size,
     inspect_pdf,
+    open_image,
     pdf_problem,
 )
 from coworking.community.pdf_probe import run_probe
@@ -115,3 +122,60 @@ def test_reports_are_kept_by_content_hash(monkeypatch):
     data = sample_pdf("Gardé en mémoire", 2)
     assert inspect_pdf(data) == inspect_pdf(data)
     assert len(calls) <= 1
+
+
+def _pillow_bytes(image: Image.Image, fmt: str, **options) -> bytes:
+    output = io.BytesIO()
+    image.save(output, fmt, **options)
+    return output.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("fmt", "mode", "options"),
+    [
+        ("PNG", "RGBA", {}),
+        ("JPEG", "RGB", {}),
+        ("JPEG", "RGB", {"progressive": True}),
+        ("GIF", "P", {}),
+        ("WEBP", "RGB", {}),
+        ("WEBP", "RGB", {"lossless": True}),
+        ("WEBP", "RGBA", {"exif": b"Exif\x00\x00"}),
+    ],
+)
+def test_image_size_from_the_header_agrees_with_pillow(fmt, mode, options):
+    data = _pillow_bytes(Image.new(mode, (321, 123)), fmt, **options)
+    with Image.open(io.BytesIO(data)) as image:
+        assert image_size(data) == image.size == (321, 123)
+
+
+def test_pixel_bomb_is_refused_from_its_header_before_pillow(monkeypatch):
+    bomb = hostile.png_pixel_bomb(13_000, 13_000)
+    assert len(bomb) < 1_000_000
+    assert image_size(bomb) == (13_000, 13_000)
+    problem = image_problem(bomb)
+    assert problem.startswith("13000 × 13000 pixels")
+    assert "une image en compte 50 millions au plus" in problem
+
+    def no_pillow(*args, **kwargs):
+        raise AssertionError("Pillow opened the bomb")
+
+    monkeypatch.setattr(Image, "open", no_pillow)
+    with pytest.raises(ImageTooLarge), open_image(bomb):
+        pass
+
+
+def test_pillow_size_is_checked_when_the_header_is_not_understood(monkeypatch):
+    """A header this module cannot read still meets the limit, once Pillow has read it."""
+    monkeypatch.setattr(file_checks, "image_size", lambda data: None)
+    bomb = hostile.png_pixel_bomb(8000, 8000, grey=True)
+    assert MAX_IMAGE_PIXELS < 8000 * 8000
+    with pytest.raises(ImageTooLarge), open_image(bomb):
+        pass
+
+
+def test_images_within_the_limit_open():
+    data = _pillow_bytes(Image.new("RGB", (40, 30), "teal"), "PNG")
+    assert image_problem(data) is None
+    with open_image(data) as image:
+        assert image.size == (40, 30)
+    assert image_problem(b"\x89PNG\r\n\x1a\n truncated") is None

@@ -1,20 +1,28 @@
-"""Bound what reading an uploaded file costs: a PDF's pages and decoded bytes.
+"""Bound what reading an uploaded file costs: a PDF's pages and decoded bytes, an image's pixels.
 
 One set of limits, checked twice: at upload, where a file beyond them is refused
 with a message naming it, and when a dossier is built, where a document stored
 before these checks (or inserted some other way) is skipped with a warning.
 
-A PDF is measured by ``pdf_probe`` in a child process capped in memory and time;
-the application trusts its numbers and never parses a PDF that failed it.
+- A PDF is measured by ``pdf_probe`` in a child process capped in memory and time;
+  the application trusts its numbers and never parses a PDF that failed it.
+- An image's width and height are read from its header by this module, before
+  Pillow sees the file: Pillow only warns about a decompression bomb (and only
+  refuses at twice its global limit), and it would already have parsed the file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import struct
 import threading
 from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from io import BytesIO
+from typing import TYPE_CHECKING
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
@@ -22,9 +30,14 @@ from flask_babel import gettext as _
 from coworking.community.pdf_probe import run_probe
 from coworking.community.uploads import UploadInfo, UploadRejected
 
+if TYPE_CHECKING:
+    from PIL import Image
+
 LOGGER = logging.getLogger(__name__)
 MIB = 1024 * 1024
 
+# Images: width × height, read from the header before anything is decoded.
+MAX_IMAGE_PIXELS = 50_000_000
 # PDFs: pages of one annex; bytes one stream, and all streams together, may decode to;
 # bytes of page content one annex draws into a dossier.
 MAX_ANNEX_PAGES = 50
@@ -36,11 +49,18 @@ PROBE_MEMORY_BYTES = 256 * MIB
 PROBE_CPU_SECONDS = 20
 PROBE_TIMEOUT_SECONDS = 60.0
 
+_PILLOW_FORMATS = ("PNG", "JPEG", "WEBP", "GIF")
+
 __all__ = [
     "MAX_ANNEX_PAGES",
+    "MAX_IMAGE_PIXELS",
+    "ImageTooLarge",
     "PdfReport",
     "check_upload_content",
+    "image_problem",
+    "image_size",
     "inspect_pdf",
+    "open_image",
     "pdf_problem",
 ]
 
@@ -147,6 +167,114 @@ def megabytes(size: int) -> str:
     return _("%(count)s Mo", count=format_decimal(round(size / MIB)))
 
 
+# -- images ----------------------------------------------------------------------------
+
+
+class ImageTooLarge(ValueError):
+    """An image with more pixels than MAX_IMAGE_PIXELS."""
+
+    def __init__(self, width: int, height: int) -> None:
+        super().__init__(f"{width} × {height} pixels")
+        self.width = width
+        self.height = height
+
+
+def image_size(data: bytes) -> tuple[int, int] | None:
+    """Read (width, height) from a PNG, JPEG, WebP or GIF header; None if not found.
+
+    Nothing is decoded: these are fixed offsets, or JPEG's markers up to the first scan.
+    """
+    if data.startswith(b"\x89PNG\r\n\x1a\n") and data[12:16] == b"IHDR" and len(data) >= 24:
+        return struct.unpack(">II", data[16:24])
+    if data[:6] in (b"GIF87a", b"GIF89a") and len(data) >= 10:
+        return struct.unpack("<HH", data[6:10])
+    if data[:4] == b"RIFF" and data[8:12] == b"WEBP":
+        return _webp_size(data)
+    if data.startswith(b"\xff\xd8"):
+        return _jpeg_size(data)
+    return None
+
+
+def _webp_size(data: bytes) -> tuple[int, int] | None:
+    chunk = data[12:16]
+    if chunk == b"VP8X" and len(data) >= 30:
+        width = int.from_bytes(data[24:27], "little") + 1
+        height = int.from_bytes(data[27:30], "little") + 1
+        return width, height
+    if chunk == b"VP8 " and len(data) >= 30 and data[23:26] == b"\x9d\x01\x2a":
+        width, height = struct.unpack("<HH", data[26:30])
+        return width & 0x3FFF, height & 0x3FFF
+    if chunk == b"VP8L" and len(data) >= 25 and data[20] == 0x2F:
+        bits = int.from_bytes(data[21:25], "little")
+        return (bits & 0x3FFF) + 1, ((bits >> 14) & 0x3FFF) + 1
+    return None
+
+
+# Start-of-frame markers (C4, C8 and CC are tables and extensions, not frames).
+_JPEG_FRAMES = frozenset(range(0xC0, 0xD0)) - {0xC4, 0xC8, 0xCC}
+
+
+def _jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """Return the largest frame size declared before the first scan."""
+    best: tuple[int, int] | None = None
+    position = 2
+    while position + 4 <= len(data):
+        if data[position] != 0xFF:
+            return best
+        marker = data[position + 1]
+        if marker == 0xFF:  # fill byte
+            position += 1
+            continue
+        if marker in (0x01, *range(0xD0, 0xD9)):  # no length
+            position += 2
+            continue
+        if marker in (0xD9, 0xDA):  # end of image, start of scan
+            return best
+        (length,) = struct.unpack(">H", data[position + 2 : position + 4])
+        if marker in _JPEG_FRAMES and position + 9 <= len(data):
+            height, width = struct.unpack(">HH", data[position + 5 : position + 9])
+            if best is None or width * height > best[0] * best[1]:
+                best = (width, height)
+        position += 2 + length
+    return best
+
+
+def image_problem(data: bytes) -> str | None:
+    """Say, translated, why an image is refused (too many pixels); None if it is not."""
+    size = image_size(data)
+    if size is None or size[0] * size[1] <= MAX_IMAGE_PIXELS:
+        return None
+    return pixels_problem(*size)
+
+
+def pixels_problem(width: int, height: int) -> str:
+    """Say that an image of this size has too many pixels, and what the limit is."""
+    return _(
+        "%(width)s × %(height)s pixels, une image en compte %(max)s millions au plus",
+        width=format_decimal(width),
+        height=format_decimal(height),
+        max=format_decimal(MAX_IMAGE_PIXELS // 1_000_000),
+    )
+
+
+@contextmanager
+def open_image(data: bytes) -> Iterator[Image.Image]:
+    """Open an image with Pillow once its size is known to be within MAX_IMAGE_PIXELS.
+
+    Raises ImageTooLarge before Pillow reads the file when its header says too many
+    pixels, and after opening (nothing decoded yet) when Pillow finds more.
+    """
+    from PIL import Image
+
+    size = image_size(data)
+    if size is not None and size[0] * size[1] > MAX_IMAGE_PIXELS:
+        raise ImageTooLarge(*size)
+    with Image.open(BytesIO(data), formats=_PILLOW_FORMATS) as image:
+        if image.width * image.height > MAX_IMAGE_PIXELS:
+            raise ImageTooLarge(image.width, image.height)
+        yield image
+
+
 # -- at upload -------------------------------------------------------------------------
 
 
@@ -156,11 +284,15 @@ def check_upload_content(data: bytes, info: UploadInfo, *, annex: bool) -> None:
     ``annex`` applies an annex's page limit to a PDF; other PDFs may be longer. A
     damaged or password-protected PDF is accepted, as before: it is only stored.
     """
-    if info.content_type != "application/pdf":
+    if info.content_type == "application/pdf":
+        reason = pdf_problem(inspect_pdf(data), max_pages=MAX_ANNEX_PAGES if annex else None)
+        code = "pdf_limits"
+    elif info.content_type.startswith("image/"):
+        reason = image_problem(data)
+        code = "too_many_pixels"
+    else:
         return
-    reason = pdf_problem(inspect_pdf(data), max_pages=MAX_ANNEX_PAGES if annex else None)
     if reason is not None:
         raise UploadRejected(
-            _("« %(name)s » est refusé : %(reason)s.", name=info.filename, reason=reason),
-            "pdf_limits",
+            _("« %(name)s » est refusé : %(reason)s.", name=info.filename, reason=reason), code
         )

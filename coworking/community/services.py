@@ -6,7 +6,6 @@ Services flush and never commit: the request or the CLI command commits once.
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -25,7 +24,7 @@ from coworking.community.choices import (
     PARTNER_KINDS,
     PARTNER_ROLES,
 )
-from coworking.community.file_checks import check_upload_content
+from coworking.community.file_checks import check_upload_content, open_image
 from coworking.community.models import Document, Mention, Outcome, Partner, PressArticle
 from coworking.community.uploads import UploadInfo, UploadRejected, sniff_upload
 from coworking.events.models import Event, event_partner
@@ -38,8 +37,6 @@ from coworking.urls import clean_url
 
 PARIS = ZoneInfo("Europe/Paris")
 THUMBNAIL_SIZE = (320, 320)
-# Images larger than this are not thumbnailed (decompression bombs); the file is still kept.
-THUMBNAIL_MAX_PIXELS = 50_000_000
 
 
 class CommunityError(ValueError):
@@ -269,24 +266,20 @@ def make_thumbnail(data: bytes) -> bytes | None:
     from PIL import Image, ImageOps
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                if image.width * image.height > THUMBNAIL_MAX_PIXELS:
-                    return None
-                image.draft("RGB", THUMBNAIL_SIZE)
-                image = ImageOps.exif_transpose(image)
-                image.thumbnail(THUMBNAIL_SIZE)
-                if image.mode in ("RGBA", "LA", "P"):
-                    image = image.convert("RGBA")
-                    background = Image.new("RGB", image.size, "white")
-                    background.paste(image, mask=image.getchannel("A"))
-                    image = background
-                elif image.mode != "RGB":
-                    image = image.convert("RGB")
-                out = io.BytesIO()
-                image.save(out, "JPEG", quality=80)
-                return out.getvalue()
+        with open_image(data) as image:
+            image.draft("RGB", THUMBNAIL_SIZE)
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail(THUMBNAIL_SIZE)
+            if image.mode in ("RGBA", "LA", "P"):
+                image = image.convert("RGBA")
+                background = Image.new("RGB", image.size, "white")
+                background.paste(image, mask=image.getchannel("A"))
+                image = background
+            elif image.mode != "RGB":
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=80)
+            return out.getvalue()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Warning):
         return None
 

@@ -37,7 +37,13 @@ from flask_babel import gettext as _
 from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 
 from coworking.audit import services as audit
-from coworking.community.file_checks import inspect_pdf, megabytes, pdf_problem
+from coworking.community.file_checks import (
+    image_problem,
+    inspect_pdf,
+    megabytes,
+    open_image,
+    pdf_problem,
+)
 from coworking.community.models import Document, Outcome, Partner, PressArticle
 from coworking.community.pdf_probe import content_streams, form_key
 from coworking.database import immediate_writes, utcnow
@@ -569,6 +575,16 @@ def _pictures(period: Any, warnings: list[str]) -> list[Picture]:
     )
     pictures = []
     for document in documents:
+        problem = image_problem(document.data)
+        if problem is not None:
+            warnings.append(
+                _(
+                    "Image « %(title)s » ignorée : %(reason)s.",
+                    title=document.title,
+                    reason=problem,
+                )
+            )
+            continue
         data_url = resized_data_url(document.data, PICTURE_MAX_PIXELS)
         if data_url is None:
             warnings.append(
@@ -594,6 +610,10 @@ def _logo(profile: SpaceProfile | None, warnings: list[str]) -> Picture | None:
         select(Document).options(undefer_data()).where(Document.id == profile.logo_document_id)
     )
     if document is None:
+        return None
+    problem = image_problem(document.data)
+    if problem is not None:
+        warnings.append(_("Logo ignoré : %(reason)s.", reason=problem))
         return None
     data_url = resized_data_url(document.data, LOGO_MAX_PIXELS, keep_png=True)
     if data_url is None:
@@ -630,7 +650,7 @@ def _resize(data: bytes, max_pixels: int, keep_png: bool) -> str | None:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(BytesIO(data)) as source:
+        with open_image(data) as source:  # refuses more than MAX_IMAGE_PIXELS before decoding
             source.draft("RGB", (max_pixels, max_pixels))  # JPEG: decode at a smaller scale
             image = ImageOps.exif_transpose(source)
             image.thumbnail((max_pixels, max_pixels))
@@ -641,7 +661,13 @@ def _resize(data: bytes, max_pixels: int, keep_png: bool) -> str | None:
             else:
                 image.convert("RGB").save(output, "JPEG", quality=PICTURE_QUALITY, optimize=True)
                 mime = "image/jpeg"
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         return None
     return f"data:{mime};base64," + base64.b64encode(output.getvalue()).decode("ascii")
 
