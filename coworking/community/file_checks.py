@@ -39,7 +39,7 @@ MIB = 1024 * 1024
 # Images: width × height, read from the header before anything is decoded.
 MAX_IMAGE_PIXELS = 50_000_000
 # PDFs: pages of one annex; bytes one stream, and all streams together, may decode to;
-# bytes of page content one annex draws into a dossier.
+# bytes of page content a dossier must copy or join to draw one annex.
 MAX_ANNEX_PAGES = 50
 MAX_DECODED_STREAM_BYTES = 64 * MIB
 MAX_DECODED_PDF_BYTES = 256 * MIB
@@ -60,8 +60,10 @@ __all__ = [
     "image_problem",
     "image_size",
     "inspect_pdf",
+    "megabytes",
     "open_image",
     "pdf_problem",
+    "pixels_problem",
 ]
 
 
@@ -72,9 +74,9 @@ class PdfReport:
     ``status`` is ``ok``, ``unreadable`` (damaged, no page), ``encrypted`` (needs a
     password), ``stream_too_large`` or ``decoded_too_large`` (``decoded_bytes`` then
     says how far it got), or ``too_complex`` (the probe ran out of memory or time).
-    ``content_bytes`` (page contents a dossier draws) is None when the PDF has more
-    pages than an annex may have; ``reencoded_bytes`` is what qpdf decodes to write
-    the annex into a dossier (streams in ASCII, LZW or run-length encodings).
+    ``content_bytes`` (page content a dossier copies or joins to draw it) is None
+    when the PDF has more pages than an annex may have; ``reencoded_bytes`` is what
+    qpdf decodes to write the annex into a dossier (ASCII, LZW, run-length streams).
     """
 
     status: str
