@@ -82,7 +82,7 @@ _FONT = b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"
 def pdf_shared_page_bomb(pages: int = 2000) -> bytes:
     """Return a PDF of ``pages`` pages that are all the same page object (about 21 KB for 2,000)."""
     content = b"BT /F1 36 Tf 72 700 Td (Page partagee) Tj ET"
-    kids = b" ".join([b"3 0 R"] * pages)
+    kids = (b"3 0 R " * pages).rstrip()
     return pdf_with_objects(
         [
             b"<< /Type /Catalog /Pages 2 0 R >>",
