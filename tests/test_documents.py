@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from coworking.community.models import Document, PressArticle
 from coworking.extensions import db
 from coworking.label.models import Dossier
+from tests import hostile_files as hostile
 from tests.factories_community import PDF_BYTES, make_document, make_partner, png_bytes
 
 HTML_AS_PDF = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
@@ -24,6 +25,25 @@ def _upload(auth, data: bytes, filename: str, **fields):
         token_from="/community/documents",
         content_type="multipart/form-data",
     )
+
+
+def post_files(client, path: str, fields: dict, *, token_from: str):
+    """Post a form with files, encoded in memory.
+
+    The test client spools a body above 500 KB to a temporary file it never closes.
+    """
+    from werkzeug.datastructures import FileStorage
+    from werkzeug.test import encode_multipart
+
+    from tests.conftest import csrf_token
+
+    encoded = {"csrf_token": csrf_token(client, token_from)}
+    for name, value in fields.items():
+        if isinstance(value, tuple):
+            value = FileStorage(io.BytesIO(value[0]), value[1])
+        encoded[name] = value
+    boundary, body = encode_multipart(encoded)
+    return client.post(path, data=body, content_type=f"multipart/form-data; boundary={boundary}")
 
 
 def _count(app):
@@ -143,6 +163,89 @@ def test_fifty_megabytes_are_refused(app, client, auth):
     assert response.status_code == 413
     assert "trop volumineux" in response.get_data(as_text=True)
     assert _count(app) == 0
+
+
+def _text(response) -> str:
+    """The page's text, with the narrow no-break spaces of French numbers as plain spaces."""
+    return response.get_data(as_text=True).replace("\u202f", " ").replace("\xa0", " ")
+
+
+@pytest.mark.parametrize(
+    ("bomb", "kind", "message"),
+    [
+        (
+            lambda: hostile.pdf_shared_page_bomb(2000),
+            "support_letter",
+            "« bombe.pdf » est refusé : 2 000 pages, une annexe en compte 50 au plus.",
+        ),
+        (
+            lambda: hostile.pdf_inflation_bomb(100_000_000),
+            "other",
+            "« bombe.pdf » est refusé : une fois décompressé, son contenu dépasserait 64 Mo.",
+        ),
+        (
+            lambda: hostile.pdf_xref_stream_bomb(100_000_000),
+            "statutes",
+            "« bombe.pdf » est refusé : ",
+        ),
+    ],
+    ids=["2000-shared-pages", "inflation", "xref-stream"],
+)
+def test_pdf_bombs_are_refused_at_upload_naming_the_file(app, client, auth, bomb, kind, message):
+    auth.login_as("manager")
+    response = _upload(auth, bomb(), "bombe.pdf", kind=kind)
+    assert response.status_code == 400
+    assert message in _text(response)
+    assert _count(app) == 0
+
+
+def test_a_long_pdf_is_kept_when_it_is_not_an_annex(app, client, auth):
+    """The page limit is an annex's: a long PDF filed as « other » is only stored."""
+    auth.login_as("manager")
+    assert _upload(auth, hostile.pdf_shared_page_bomb(60), "rapport.pdf").status_code == 302
+    response = _upload(auth, hostile.pdf_shared_page_bomb(60), "statuts.pdf", kind="statutes")
+    assert response.status_code == 400
+    assert "60 pages, une annexe en compte 50 au plus" in _text(response)
+    assert _count(app) == 1
+
+
+def test_pixel_bomb_is_refused_at_upload_with_its_size(app, client, auth):
+    auth.login_as("manager")
+    response = post_files(
+        client,
+        "/community/documents",
+        {"file": (hostile.png_pixel_bomb(13_000, 13_000), "photo.png"), "kind": "photo"},
+        token_from="/community/documents",
+    )
+    assert response.status_code == 400
+    assert (
+        "« photo.png » est refusé : 13 000 × 13 000 pixels, "
+        "une image en compte 50 millions au plus." in _text(response)
+    )
+    assert _count(app) == 0
+    clipping = post_files(
+        client,
+        "/community/press/new",
+        {
+            "title": "T",
+            "outlet": "M",
+            "published_on": "2013-02-14",
+            "clipping": (hostile.png_pixel_bomb(8000, 8000, grey=True), "a.png"),
+        },
+        token_from="/community/press/new",
+    )
+    assert clipping.status_code == 400
+    assert "8 000 × 8 000 pixels" in _text(clipping)
+    assert _count(app) == 0
+
+
+def test_thumbnail_of_a_pixel_bomb_is_never_decoded(app_ctx, monkeypatch):
+    from PIL import Image
+
+    from coworking.community.services import make_thumbnail
+
+    monkeypatch.setattr(Image.Image, "load", lambda self: pytest.fail("the bomb was decoded"))
+    assert make_thumbnail(hostile.png_pixel_bomb(13_000, 13_000)) is None
 
 
 def test_viewer_can_read_but_not_upload_or_delete(app, client, auth):

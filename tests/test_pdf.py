@@ -17,6 +17,7 @@ from coworking.label.pdf import (
     page_count,
 )
 from coworking.stats.charts import Series, bar_chart
+from tests import hostile_files as hostile
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 PASSWD = Path("/etc/passwd")
@@ -298,3 +299,19 @@ def test_append_pdfs_skips_encrypted_and_empty_annexes():
     assert page_count(merged) == 1
     assert "mot de passe" in problems[0]
     assert "vide.pdf" in problems[1]
+
+
+def test_append_pdfs_skips_annexes_beyond_the_limits():
+    merged, problems = append_pdfs(
+        blank_pdf(1),
+        [
+            ("soixante.pdf", hostile.pdf_shared_page_bomb(60)),
+            ("gonflé.pdf", hostile.pdf_inflation_bomb(100_000_000)),
+            ("lettre.pdf", blank_pdf(2)),
+        ],
+    )
+    assert page_count(merged) == 3
+    assert problems == [
+        "Annexe « soixante.pdf » ignorée : 60 pages, une annexe en compte 50 au plus.",
+        "Annexe « gonflé.pdf » ignorée : une fois décompressé, son contenu dépasserait 64 Mo.",
+    ]

@@ -14,6 +14,8 @@ from coworking.extensions import db
 from coworking.space import profile as profiles
 from coworking.space.models import BoardMember, BudgetLine, GeneralAssembly, SpaceProfile
 from tests import factories_space as fs
+from tests import hostile_files as hostile
+from tests.test_documents import post_files
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -269,6 +271,18 @@ def test_logo_upload_checks_content(app, client, auth):
         assert db.session.scalar(select(func.count()).select_from(Document)) == 1
     assert auth.post("/admin/space/logo/delete").status_code == 302
     assert client.get("/space/logo").status_code == 404
+
+
+def test_logo_pixel_bomb_is_refused_with_its_size(app, client, auth):
+    auth.login_as("admin")
+    bomb = {"logo": (hostile.png_pixel_bomb(13_000, 13_000), "logo.png")}
+    response = post_files(client, "/admin/space/logo", bomb, token_from="/admin/space")
+    assert response.status_code == 400
+    body = response.get_data(as_text=True).replace("\u202f", " ")
+    assert "« logo.png » est refusé : 13 000 × 13 000 pixels" in body
+    assert "50 millions au plus" in body
+    with app.app_context():
+        assert db.session.scalar(select(func.count()).select_from(Document)) == 0
 
 
 def test_profile_page_query_count_is_flat(app, client, auth, count_queries):

@@ -6,7 +6,6 @@ Services flush and never commit: the request or the CLI command commits once.
 from __future__ import annotations
 
 import io
-import warnings
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
@@ -25,19 +24,19 @@ from coworking.community.choices import (
     PARTNER_KINDS,
     PARTNER_ROLES,
 )
+from coworking.community.file_checks import check_upload_content, open_image
 from coworking.community.models import Document, Mention, Outcome, Partner, PressArticle
-from coworking.community.uploads import UploadRejected, sniff_upload
+from coworking.community.uploads import UploadInfo, UploadRejected, sniff_upload
 from coworking.events.models import Event, event_partner
 from coworking.extensions import db
 from coworking.ids import parse_id
 from coworking.label.models import Dossier, dossier_document
+from coworking.label.services import ANNEX_KINDS
 from coworking.members.models import Member
 from coworking.urls import clean_url
 
 PARIS = ZoneInfo("Europe/Paris")
 THUMBNAIL_SIZE = (320, 320)
-# Images larger than this are not thumbnailed (decompression bombs); the file is still kept.
-THUMBNAIL_MAX_PIXELS = 50_000_000
 
 
 class CommunityError(ValueError):
@@ -212,6 +211,21 @@ def partner_outcomes(partner: Partner) -> list[Outcome]:
 # --- documents --------------------------------------------------------------------------
 
 
+def check_upload(data: bytes, filename: str, *, kind: str, max_bytes: int) -> UploadInfo:
+    """Check an upload by its content and by what reading it would cost, else CommunityError.
+
+    The slow part (measuring a PDF) is kept by content hash: a view may call this
+    outside the write lock first, store_document then finds the answer ready.
+    """
+    try:
+        info = sniff_upload(data, filename, max_bytes=max_bytes)
+        check_upload_content(data, info, annex=kind in ANNEX_KINDS)
+    except UploadRejected as rejection:
+        status = 413 if rejection.code == "too_large" else 400
+        raise CommunityError(rejection.reason, "file", status) from None
+    return info
+
+
 def store_document(
     data: bytes,
     filename: str,
@@ -225,11 +239,7 @@ def store_document(
     """Check an upload by its content and keep it in the database, with a thumbnail."""
     if kind not in DOCUMENT_KINDS:
         raise CommunityError(_("Type de document inconnu."), "kind")
-    try:
-        info = sniff_upload(data, filename, max_bytes=max_bytes)
-    except UploadRejected as rejection:
-        status = 413 if rejection.code == "too_large" else 400
-        raise CommunityError(rejection.reason, "file", status) from None
+    info = check_upload(data, filename, kind=kind, max_bytes=max_bytes)
     if partner_id is not None and db.session.get(Partner, partner_id) is None:
         raise CommunityError(_("Partenaire introuvable."), "partner_id")
     title = (title or "").strip() or info.filename.rsplit(".", 1)[0]
@@ -256,24 +266,20 @@ def make_thumbnail(data: bytes) -> bytes | None:
     from PIL import Image, ImageOps
 
     try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("error", Image.DecompressionBombWarning)
-            with Image.open(io.BytesIO(data)) as image:
-                if image.width * image.height > THUMBNAIL_MAX_PIXELS:
-                    return None
-                image.draft("RGB", THUMBNAIL_SIZE)
-                image = ImageOps.exif_transpose(image)
-                image.thumbnail(THUMBNAIL_SIZE)
-                if image.mode in ("RGBA", "LA", "P"):
-                    image = image.convert("RGBA")
-                    background = Image.new("RGB", image.size, "white")
-                    background.paste(image, mask=image.getchannel("A"))
-                    image = background
-                elif image.mode != "RGB":
-                    image = image.convert("RGB")
-                out = io.BytesIO()
-                image.save(out, "JPEG", quality=80)
-                return out.getvalue()
+        with open_image(data) as image:
+            image.draft("RGB", THUMBNAIL_SIZE)
+            image = ImageOps.exif_transpose(image)
+            image.thumbnail(THUMBNAIL_SIZE)
+            if image.mode in ("RGBA", "LA", "P"):
+                image = image.convert("RGBA")
+                background = Image.new("RGB", image.size, "white")
+                background.paste(image, mask=image.getchannel("A"))
+                image = background
+            elif image.mode != "RGB":
+                image = image.convert("RGB")
+            out = io.BytesIO()
+            image.save(out, "JPEG", quality=80)
+            return out.getvalue()
     except (OSError, ValueError, SyntaxError, Image.DecompressionBombError, Warning):
         return None
 

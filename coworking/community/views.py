@@ -45,6 +45,7 @@ from coworking.community.forms import (
 from coworking.community.models import Document, Mention, Outcome, Partner, PressArticle
 from coworking.community.services import CommunityError
 from coworking.csvio import CSV_MIMETYPE, iter_csv
+from coworking.database import outside_write_lock
 from coworking.dates import INVALID, DateRangeError, parse_iso_date
 from coworking.extensions import db
 from coworking.forms import EmptyForm, show_error
@@ -94,12 +95,14 @@ def _uploaded(field_name: str) -> tuple[bytes, str] | None:
 
 def _store_upload(upload: tuple[bytes, str], **fields) -> Document:
     data, filename = upload
+    max_bytes = current_app.config["COWORKING_MAX_UPLOAD_BYTES"]
+    uploaded_by = getattr(current_user, "email", None)
+    # Measuring a PDF takes a child process: do it without holding SQLite's write lock
+    # (store_document checks again, and finds the measure kept).
+    with outside_write_lock():
+        services.check_upload(data, filename, kind=fields.get("kind", "other"), max_bytes=max_bytes)
     return services.store_document(
-        data,
-        filename,
-        max_bytes=current_app.config["COWORKING_MAX_UPLOAD_BYTES"],
-        uploaded_by=getattr(current_user, "email", None),
-        **fields,
+        data, filename, max_bytes=max_bytes, uploaded_by=uploaded_by, **fields
     )
 
 

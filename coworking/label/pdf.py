@@ -20,10 +20,13 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
+from flask_babel import gettext as _
 from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+from coworking.community.file_checks import inspect_pdf, pdf_problem
 
 __all__ = [
     "INTERNAL_BASE_URL",
@@ -261,9 +264,15 @@ def append_pdfs(
 def _readable_pdf(name: str, data: bytes, problems: list[str]) -> PdfReader | None:
     """Return the annex as a clean reader, or None with a message if unusable.
 
-    The annex is rewritten on its own first, so that a file that breaks halfway
-    never leaves half of its pages in the dossier.
+    The annex is measured first, in a child process (pages, decoded bytes): one
+    beyond the limits of an annex is never parsed here. It is then rewritten on
+    its own, so that a file that breaks halfway never leaves half of its pages in
+    the dossier.
     """
+    problem = pdf_problem(inspect_pdf(data))
+    if problem is not None:
+        problems.append(_("Annexe « %(title)s » ignorée : %(reason)s.", title=name, reason=problem))
+        return None
     try:
         reader = PdfReader(BytesIO(data))
         if reader.is_encrypted:

@@ -24,6 +24,7 @@ import json
 import logging
 import threading
 import time
+import zlib
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -31,12 +32,20 @@ from io import BytesIO
 from typing import Any
 
 from flask import current_app, render_template
-from flask_babel import force_locale, format_date
+from flask_babel import force_locale, format_date, format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, delete, func, insert, or_, select, update
 
 from coworking.audit import services as audit
+from coworking.community.file_checks import (
+    image_problem,
+    inspect_pdf,
+    megabytes,
+    open_image,
+    pdf_problem,
+)
 from coworking.community.models import Document, Outcome, Partner, PressArticle
+from coworking.community.pdf_probe import content_streams, form_key
 from coworking.database import utcnow
 from coworking.errors import ServiceError
 from coworking.events.models import Event, EventKind, event_partner
@@ -60,6 +69,10 @@ SNAPSHOT_FORMAT = 1
 
 # Documents appended as pages, and documents placed as pictures.
 ANNEX_KINDS = ("statutes", "support_letter")
+# The annexes of one dossier together: pages, and bytes (their files and the page
+# contents drawn from them). Each annex has its own limits (coworking.community.file_checks).
+MAX_DOSSIER_ANNEX_PAGES = 200
+MAX_DOSSIER_ANNEX_BYTES = 64 * 1024 * 1024
 PICTURE_KINDS = ("photo", "press_clipping")
 PICTURE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 MAX_PHOTOS = 12
@@ -417,35 +430,42 @@ def _partners(period: Any) -> list[dict[str, Any]]:
     ]
 
 
-def _annex_documents(evidence_ids: set[int]) -> list[Document]:
+def _annex_documents(evidence_ids: set[int]) -> list[tuple[Document, int]]:
+    """Return the PDF annexes in dossier order, each with its size (their bytes not loaded)."""
     evidence = (
         select(criterion_document.c.document_id)
         .join(Criterion, Criterion.id == criterion_document.c.criterion_id)
         .where(Criterion.active.is_(True))
     )
-    return list(
-        db.session.scalars(
-            select(Document)
-            .options(undefer_data())
-            .where(
-                Document.content_type == "application/pdf",
-                or_(
-                    Document.kind.in_(ANNEX_KINDS),
-                    Document.id.in_(evidence),
-                    Document.id.in_(sorted(evidence_ids) or [-1]),
-                ),
-            )
-            .order_by(
-                case(
-                    (Document.kind == "statutes", 0),
-                    (Document.kind == "support_letter", 1),
-                    else_=2,
-                ),
-                Document.title,
-                Document.id,
-            )
+    rows = db.session.execute(
+        select(Document, func.coalesce(func.length(Document.data), 0))
+        .where(
+            Document.content_type == "application/pdf",
+            or_(
+                Document.kind.in_(ANNEX_KINDS),
+                Document.id.in_(evidence),
+                Document.id.in_(sorted(evidence_ids) or [-1]),
+            ),
+        )
+        .order_by(
+            case(
+                (Document.kind == "statutes", 0),
+                (Document.kind == "support_letter", 1),
+                else_=2,
+            ),
+            Document.title,
+            Document.id,
         )
     )
+    return [(document, int(size)) for document, size in rows]
+
+
+def _document_data(ids: list[int]) -> dict[int, bytes]:
+    """Load the bytes of some documents in one query."""
+    rows = db.session.execute(
+        select(Document.id, Document.data).where(Document.id.in_(sorted(ids) or [-1]))
+    )
+    return {document_id: data for document_id, data in rows}
 
 
 def undefer_data():
@@ -455,18 +475,39 @@ def undefer_data():
 
 
 def _annexes(evidence_ids: set[int], warnings: list[str]) -> list[Annex]:
-    """Check the PDF annexes; a corrupt, protected or empty one is skipped with a warning."""
-    import pikepdf
+    """Check the PDF annexes, in order, within each annex's and the dossier's limits.
 
-    annexes = []
-    for document in _annex_documents(evidence_ids):
-        try:
-            with pikepdf.open(BytesIO(document.data)) as pdf:
-                pages = len(pdf.pages)
-            if not pages:
-                raise ValueError("no page")
-        except (pikepdf.PdfError, pikepdf.PasswordError, ValueError) as error:
-            LOGGER.warning("Annex %s skipped: %s", document.id, error)
+    An unreadable annex, one beyond its own limits (pages, decoded bytes) or one that
+    would take the dossier's annexes past theirs is skipped with a warning. Files that
+    would not fit are not even loaded.
+    """
+    candidates = []
+    loaded = 0
+    for document, size in _annex_documents(evidence_ids):
+        if loaded + size > MAX_DOSSIER_ANNEX_BYTES:
+            warnings.append(_dossier_bytes_warning(document.title))
+            continue
+        loaded += size
+        candidates.append(document)
+    contents = _document_data([document.id for document in candidates])
+    annexes: list[Annex] = []
+    pages = weight = 0
+    for document in candidates:
+        data = contents.get(document.id) or b""
+        report = inspect_pdf(data)
+        problem = pdf_problem(report)
+        if problem is not None:
+            LOGGER.warning("Annex %s skipped: %s (%s)", document.id, report.status, problem)
+            warnings.append(
+                _(
+                    "Annexe « %(title)s » ignorée : %(reason)s.",
+                    title=document.title,
+                    reason=problem,
+                )
+            )
+            continue
+        if not report.readable:
+            LOGGER.warning("Annex %s skipped: %s", document.id, report.status)
             warnings.append(
                 _(
                     "Annexe « %(title)s » ignorée : ce n'est pas un PDF lisible.",
@@ -474,17 +515,41 @@ def _annexes(evidence_ids: set[int], warnings: list[str]) -> list[Annex]:
                 )
             )
             continue
+        if pages + report.pages > MAX_DOSSIER_ANNEX_PAGES:
+            warnings.append(
+                _(
+                    "Annexe « %(title)s » ignorée : les annexes du dossier dépasseraient "
+                    "%(max)s pages.",
+                    title=document.title,
+                    max=format_decimal(MAX_DOSSIER_ANNEX_PAGES),
+                )
+            )
+            continue
+        added = len(data) + (report.content_bytes or 0) + report.reencoded_bytes
+        if weight + added > MAX_DOSSIER_ANNEX_BYTES:
+            warnings.append(_dossier_bytes_warning(document.title))
+            continue
+        pages += report.pages
+        weight += added
         annexes.append(
             Annex(
                 document_id=document.id,
                 title=document.title,
                 kind=document.kind,
                 sha256=document.sha256,
-                data=document.data,
-                page_count=pages,
+                data=data,
+                page_count=report.pages,
             )
         )
     return annexes
+
+
+def _dossier_bytes_warning(title: str) -> str:
+    return _(
+        "Annexe « %(title)s » ignorée : les annexes du dossier dépasseraient %(limit)s.",
+        title=title,
+        limit=megabytes(MAX_DOSSIER_ANNEX_BYTES),
+    )
 
 
 def _pictures(period: Any, warnings: list[str]) -> list[Picture]:
@@ -510,6 +575,16 @@ def _pictures(period: Any, warnings: list[str]) -> list[Picture]:
     )
     pictures = []
     for document in documents:
+        problem = image_problem(document.data)
+        if problem is not None:
+            warnings.append(
+                _(
+                    "Image « %(title)s » ignorée : %(reason)s.",
+                    title=document.title,
+                    reason=problem,
+                )
+            )
+            continue
         data_url = resized_data_url(document.data, PICTURE_MAX_PIXELS)
         if data_url is None:
             warnings.append(
@@ -535,6 +610,10 @@ def _logo(profile: SpaceProfile | None, warnings: list[str]) -> Picture | None:
         select(Document).options(undefer_data()).where(Document.id == profile.logo_document_id)
     )
     if document is None:
+        return None
+    problem = image_problem(document.data)
+    if problem is not None:
+        warnings.append(_("Logo ignoré : %(reason)s.", reason=problem))
         return None
     data_url = resized_data_url(document.data, LOGO_MAX_PIXELS, keep_png=True)
     if data_url is None:
@@ -571,7 +650,7 @@ def _resize(data: bytes, max_pixels: int, keep_png: bool) -> str | None:
     from PIL import Image, ImageOps, UnidentifiedImageError
 
     try:
-        with Image.open(BytesIO(data)) as source:
+        with open_image(data) as source:  # refuses more than MAX_IMAGE_PIXELS before decoding
             source.draft("RGB", (max_pixels, max_pixels))  # JPEG: decode at a smaller scale
             image = ImageOps.exif_transpose(source)
             image.thumbnail((max_pixels, max_pixels))
@@ -582,7 +661,13 @@ def _resize(data: bytes, max_pixels: int, keep_png: bool) -> str | None:
             else:
                 image.convert("RGB").save(output, "JPEG", quality=PICTURE_QUALITY, optimize=True)
                 mime = "image/jpeg"
-    except (UnidentifiedImageError, OSError, ValueError, Image.DecompressionBombError):
+    except (
+        UnidentifiedImageError,
+        OSError,
+        ValueError,
+        Image.DecompressionBombError,
+        Image.DecompressionBombWarning,
+    ):
         return None
     return f"data:{mime};base64," + base64.b64encode(output.getvalue()).decode("ascii")
 
@@ -733,6 +818,12 @@ def draw_annexes(pdf: bytes, annexes: list[Annex]) -> bytes:
     pages are drawn into those last pages. qpdf (pikepdf) does it in a tenth of
     a second where pypdf needed seconds to parse the tagged document; the
     metadata, the structure tree and the PDF/A identification are kept.
+
+    Annexes were measured before (coworking.community.file_checks): this is never
+    the first reading of a file. Pages are drawn without decoding their content
+    (see page_form), a page the annex lists many times becomes one form drawn
+    many times, and Flate streams are written as stored; qpdf re-encodes the
+    rarer ASCII, LZW and run-length ones as it writes, within the measured sizes.
     """
     import pikepdf
 
@@ -749,13 +840,64 @@ def draw_annexes(pdf: bytes, annexes: list[Annex]) -> bytes:
             raise RuntimeError("the dossier has fewer placeholder pages than annexed pages")
         for annex in annexes:
             with pikepdf.open(BytesIO(annex.data)) as source:
+                forms: dict[tuple[Any, ...], Any] = {}
+                used: set[tuple[int, int]] = set()
                 for page in source.pages:
+                    key = form_key(page)
+                    if key not in forms:
+                        forms[key] = document.copy_foreign(page_form(page, used))
                     # Scaled to fit the box, centred, rotation and aspect ratio kept.
-                    document.pages[index].add_overlay(page, box)
+                    document.pages[index].add_overlay(forms[key], box)
                     index += 1
         output = BytesIO()
         document.save(output, deterministic_id=True)
     return output.getvalue()
+
+
+def page_form(page: Any, used: set[tuple[int, int]]) -> Any:
+    """Make a form XObject of an annexed page without decoding its content.
+
+    qpdf's ``as_form_xobject`` gives the form's dictionary (box, resources, the
+    matrix of a rotated page), but copying its content would decode it whole.
+    So the page's own content stream becomes the form: its dictionary gets those
+    entries, its stored bytes are untouched. A content stream already made into
+    another form (same content, other resources) is copied as stored; several
+    content streams are joined, decoded then, within the sizes the probe measured.
+    ``used`` holds the content streams already made into forms.
+    """
+    import pikepdf
+
+    form = page.as_form_xobject()
+    streams = content_streams(page)
+    if len(streams) == 1 and streams[0].objgen not in used:
+        stream = streams[0]
+        used.add(stream.objgen)
+        for name, value in form.stream_dict.items():
+            if name not in ("/Length", "/Filter", "/DecodeParms"):
+                stream.stream_dict[name] = value
+        return stream
+    if len(streams) == 1:
+        stream = streams[0]
+        form.write(
+            stream.read_raw_bytes(),
+            filter=stream.stream_dict.get("/Filter"),
+            decode_parms=stream.stream_dict.get("/DecodeParms"),
+            type_check=False,
+        )
+    else:
+        parts = [_decoded_or_nothing(stream) for stream in streams]
+        form.write(zlib.compress(b"\n".join(parts)), filter=pikepdf.Name.FlateDecode)
+    return form
+
+
+def _decoded_or_nothing(stream: Any) -> bytes:
+    """Decode a content stream; one qpdf cannot decode draws nothing, as in a PDF reader."""
+    import pikepdf
+
+    try:
+        return stream.read_bytes()
+    except pikepdf.PdfError:
+        return b""
 
 
 # -- the archive of dossiers -----------------------------------------------------------

@@ -17,6 +17,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from coworking.audit import services as audit
+from coworking.community.file_checks import check_upload_content
 from coworking.community.models import Document
 from coworking.community.uploads import UploadRejected, sniff_upload
 from coworking.errors import ServiceError
@@ -215,10 +216,11 @@ def set_logo(profile: SpaceProfile, data: bytes, filename: str) -> Document:
     """Store an uploaded logo (PNG, JPEG or WebP, checked by content) and link it."""
     try:
         info = sniff_upload(data, filename)
+        if not info.content_type.startswith("image/"):
+            raise ProfileError(_("Le logo doit être une image PNG, JPEG ou WebP."), "logo")
+        check_upload_content(data, info, annex=False)
     except UploadRejected as error:
         raise ProfileError(error.reason, "logo") from None
-    if not info.content_type.startswith("image/"):
-        raise ProfileError(_("Le logo doit être une image PNG, JPEG ou WebP."), "logo")
     previous_id = profile.logo_document_id
     document = Document(
         title=_("Logo de l'espace"),
