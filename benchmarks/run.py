@@ -242,7 +242,7 @@ def measure_computations(scale: Scale, repeat: int) -> None:
 
 def dossier_child(database: Path) -> None:
     """Build a 12-month dossier in this (child) process and print its timings as JSON."""
-    from coworking.label.services import build_dossier
+    from coworking.label.dossier_build import build_dossier
     from coworking.stats.indicators import Period
 
     app = in_process_app(database)

@@ -14,7 +14,7 @@ import pytest
 from pypdf import PdfReader
 
 from coworking.extensions import db
-from coworking.label import services
+from coworking.label import dossier_build, dossier_data, dossier_files, services
 from coworking.label.dossier_figures import KEY_FIGURES
 from coworking.stats.indicators import INDICATORS, compute_indicators, format_value
 from tests import factories_dossier as fd
@@ -92,7 +92,7 @@ def full(tmp_path_factory):
         )
         db.session.commit()
         period = services.check_period(*PERIOD)
-        build = services.build_dossier(period, lang="fr", title="Candidature 2024")
+        build = dossier_build.build_dossier(period, lang="fr", title="Candidature 2024")
         indicators = compute_indicators(period)
         text = pdftotext(build.pdf, tmp)
         layout = pdftotext(build.pdf, tmp, layout=True)
@@ -181,13 +181,14 @@ def test_corrupt_annex_is_skipped_with_a_warning(full):
 def test_cover_carries_the_content_hash_of_the_snapshot(full):
     build = full["build"]
     assert (
-        build.content_sha256 == hashlib.sha256(services.canonical_json(build.snapshot)).hexdigest()
+        build.content_sha256
+        == hashlib.sha256(dossier_build.canonical_json(build.snapshot)).hexdigest()
     )
     cover = pdftotext(build.pdf, full["tmp"], 1)
     assert build.content_sha256 in cover.replace("\n", "").replace(" ", "")
     assert build.sha256 == hashlib.sha256(build.pdf).hexdigest()
     assert build.snapshot["indicators"] == {
-        key: services._number(value) for key, value in full["indicators"].items()
+        key: dossier_build._number(value) for key, value in full["indicators"].items()
     }
 
 
@@ -198,7 +199,7 @@ def test_photos_are_resized_before_they_reach_the_pdf(full):
         for image in page.images:
             widths.append(image.image.width)
     assert widths, "the photo is placed on a page"
-    assert max(widths) <= services.PICTURE_MAX_PIXELS
+    assert max(widths) <= dossier_files.PICTURE_MAX_PIXELS
     assert len(full["build"].pdf) < 2_000_000
 
 
@@ -220,10 +221,10 @@ def test_logo_is_on_the_cover_resized(app_ctx, tmp_path):
     logo = fd.make_document(output.getvalue(), kind="logo", title="Logo", content_type="image/png")
     fd.make_profile(logo_document_id=logo.id)
     db.session.commit()
-    build = services.build_dossier(services.check_period(*PERIOD), lang="fr", title="Logo")
+    build = dossier_build.build_dossier(services.check_period(*PERIOD), lang="fr", title="Logo")
     cover = PdfReader(BytesIO(build.pdf)).pages[0]
     widths = [picture.image.width for picture in cover.images]
-    assert widths == [services.LOGO_MAX_PIXELS]
+    assert widths == [dossier_files.LOGO_MAX_PIXELS]
     assert logo.id in build.document_ids
 
 
@@ -235,7 +236,7 @@ def test_timings_are_split_by_phase(full):
 
 def test_empty_space_says_not_filled_in(app_ctx, tmp_path):
     period = services.check_period(*PERIOD)
-    build = services.build_dossier(period, lang="fr", title="Vide")
+    build = dossier_build.build_dossier(period, lang="fr", title="Vide")
     text = pdftotext(build.pdf, tmp_path)
     assert text.count("non renseigné") >= 10
     assert "Espace non renseigné" in text
@@ -247,7 +248,7 @@ def test_english_dossier_uses_english_labels_and_metadata(app_ctx, tmp_path):
     fd.make_year()
     db.session.commit()
     period = services.check_period(*PERIOD)
-    build = services.build_dossier(period, lang="en", title="Application 2024")
+    build = dossier_build.build_dossier(period, lang="en", title="Application 2024")
     text = pdftotext(build.pdf, tmp_path)
     assert INDICATORS["events_held"].label("en") in text
     assert INDICATORS["events_held"].definition("en")[:30] in " ".join(text.split())
@@ -309,7 +310,7 @@ def test_hostile_text_everywhere_leaks_nothing_of_etc_passwd(app_ctx, tmp_path):
     fd.make_document(fd.sample_pdf("Statuts"), kind="statutes", title=HOSTILE[:190])
     db.session.commit()
     period = services.check_period(*PERIOD)
-    build = services.build_dossier(period, lang="fr", title=HOSTILE[:200])
+    build = dossier_build.build_dossier(period, lang="fr", title=HOSTILE[:200])
     streams = decompressed_streams(build.pdf)
     for marker in passwd_markers():
         assert marker not in build.pdf
@@ -338,7 +339,7 @@ def test_data_gathering_runs_a_constant_number_of_queries(app, count_queries):
     with app.app_context():
         period = services.check_period(*PERIOD)
         with count_queries() as small:
-            services.gather_data(period, "fr")
+            dossier_data.gather_data(period, "fr")
     with app.app_context():
         fd.make_year(start=date(2024, 2, 1), events=11)
         for index in range(5):
@@ -353,6 +354,6 @@ def test_data_gathering_runs_a_constant_number_of_queries(app, count_queries):
     with app.app_context():
         period = services.check_period(*PERIOD)
         with count_queries() as large:
-            data = services.gather_data(period, "fr")
+            data = dossier_data.gather_data(period, "fr")
         assert len(data.events) == 14 and len(data.annexes) == 5
     assert small.count == large.count, (small.statements, large.statements)

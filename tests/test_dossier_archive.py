@@ -15,7 +15,7 @@ from sqlalchemy.orm import undefer
 from coworking.community.models import Document
 from coworking.database import utcnow
 from coworking.extensions import db
-from coworking.label import services, worker
+from coworking.label import dossier_build, services, worker
 from coworking.label.models import STALE_AFTER, Dossier, dossier_document
 from tests import factories_dossier as fd
 
@@ -152,7 +152,7 @@ def test_failed_build_records_its_error_and_keeps_no_file(app, auth, monkeypatch
     def broken(*args, **kwargs):
         raise RuntimeError("layout exploded")
 
-    monkeypatch.setattr(services, "build_dossier", broken)
+    monkeypatch.setattr(dossier_build, "build_dossier", broken)
     auth.login_as("admin")
     dossier_id = build_one(app, auth)
     dossier = only_dossier(app)

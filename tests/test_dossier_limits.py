@@ -12,14 +12,14 @@ import pikepdf
 import pytest
 
 from coworking.extensions import db
-from coworking.label import services
+from coworking.label import dossier_build, dossier_files, services
 from tests import factories_dossier as fd
 from tests import hostile_files as hostile
 from tests.test_dossier import PERIOD, pdftotext
 
 
 def _build(title: str = "Candidature"):
-    return services.build_dossier(services.check_period(*PERIOD), lang="fr", title=title)
+    return dossier_build.build_dossier(services.check_period(*PERIOD), lang="fr", title=title)
 
 
 def _plain(text: str) -> str:
@@ -163,14 +163,14 @@ def test_annexes_stop_at_the_dossier_limits(app_ctx, monkeypatch):
     fd.make_document(fd.sample_pdf("Lettre A", 2), kind="support_letter", title="A")
     fd.make_document(fd.sample_pdf("Lettre B", 1), kind="support_letter", title="B")
     db.session.commit()
-    monkeypatch.setattr(services, "MAX_DOSSIER_ANNEX_PAGES", 3)
+    monkeypatch.setattr(dossier_files, "MAX_DOSSIER_ANNEX_PAGES", 3)
     build = _build()
     assert [annex["title"] for annex in build.snapshot["annexes"]] == ["Statuts", "B"]
     assert build.warnings == [
         "Annexe « A » ignorée : les annexes du dossier dépasseraient 3 pages."
     ]
-    monkeypatch.setattr(services, "MAX_DOSSIER_ANNEX_PAGES", 200)
-    monkeypatch.setattr(services, "MAX_DOSSIER_ANNEX_BYTES", len(statutes) + 100)
+    monkeypatch.setattr(dossier_files, "MAX_DOSSIER_ANNEX_PAGES", 200)
+    monkeypatch.setattr(dossier_files, "MAX_DOSSIER_ANNEX_BYTES", len(statutes) + 100)
     build = _build()
     assert [annex["title"] for annex in build.snapshot["annexes"]] == ["Statuts"]
     assert len(build.warnings) == 2
@@ -207,5 +207,7 @@ def test_resizing_never_decodes_a_pixel_bomb(app_ctx, monkeypatch):
 
     monkeypatch.setattr(Image.Image, "load", lambda self: pytest.fail("the bomb was decoded"))
     bomb = hostile.png_pixel_bomb(13_000, 13_000)
-    assert services.resized_data_url(bomb, services.PICTURE_MAX_PIXELS) is None
-    assert services.resized_data_url(bomb, services.LOGO_MAX_PIXELS, keep_png=True) is None
+    assert dossier_files.resized_data_url(bomb, dossier_files.PICTURE_MAX_PIXELS) is None
+    assert (
+        dossier_files.resized_data_url(bomb, dossier_files.LOGO_MAX_PIXELS, keep_png=True) is None
+    )

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from coworking.kinds import OUTCOME_KINDS, PARTNER_KINDS, PARTNER_ROLES, label_of
 
 __all__ = [
+    "ANNEX_KINDS",
     "DOCUMENT_KINDS",
     "IMAGE_TYPES",
     "OUTCOME_KINDS",
@@ -16,6 +17,9 @@ __all__ = [
     "SERVED_TYPES",
     "label",
 ]
+
+# Documents of these kinds are annexed to the dossier as pages (statutes, support letters).
+ANNEX_KINDS = ("statutes", "support_letter")
 
 DOCUMENT_KINDS = {
     "support_letter": _l("Lettre de soutien"),

@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from coworking.audit import services as audit
 from coworking.community.choices import (
+    ANNEX_KINDS,
     DOCUMENT_KINDS,
     IMAGE_TYPES,
     OUTCOME_KINDS,
@@ -31,7 +32,6 @@ from coworking.events.models import Event, event_partner
 from coworking.extensions import db
 from coworking.ids import parse_id
 from coworking.label.models import Dossier, dossier_document
-from coworking.label.services import ANNEX_KINDS
 from coworking.members.models import Member
 from coworking.urls import clean_url
 

@@ -12,7 +12,7 @@ import click
 from flask.cli import with_appcontext
 
 from coworking.extensions import db
-from coworking.label import services
+from coworking.label import dossier_build, services
 
 
 def _parse_day(value: str, option: str) -> date:
@@ -44,7 +44,7 @@ def dossier_command(
     started = time.perf_counter()
     try:
         period = services.check_period(_parse_day(start, "--from"), _parse_day(end, "--to"))
-        build = services.build_dossier(period, lang=lang, title=title)
+        build = dossier_build.build_dossier(period, lang=lang, title=title)
     except services.DossierError as error:
         field = {"start": "--from", "end": "--to", "title": "--title", "lang": "--lang"}
         raise click.ClickException(

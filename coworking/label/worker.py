@@ -27,7 +27,7 @@ from sqlalchemy import select, update
 
 from coworking.database import immediate_writes, utcnow
 from coworking.extensions import db
-from coworking.label import services
+from coworking.label import dossier_build, services
 from coworking.label.models import Dossier
 
 LOGGER = logging.getLogger(__name__)
@@ -146,7 +146,7 @@ def build(app: Flask, dossier_id: int) -> None:
             from coworking.periods import Period
 
             period = Period(dossier.period_start, dossier.period_end)
-            result = services.build_dossier(
+            result = dossier_build.build_dossier(
                 period,
                 lang=dossier.lang,
                 title=dossier.title,

@@ -1,0 +1,251 @@
+"""Gather what a dossier prints: a fixed number of queries, whatever the data size.
+
+The figures come from ``coworking.stats``, the criteria results from ``coworking.label.readiness``;
+the other queries fetch the lists to print (events, partners, press articles, testimonials).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from flask_babel import gettext as _
+from sqlalchemy import and_, func, or_, select
+
+from coworking.community.models import Outcome, Partner, PressArticle
+from coworking.events.models import Event, EventKind, event_partner
+from coworking.extensions import db
+from coworking.label.dossier_files import Annex, Picture, annexes_of, logo_of, pictures_of
+from coworking.space.models import BoardMember, BudgetLine, GeneralAssembly, SpaceProfile
+
+# -- data ------------------------------------------------------------------------------
+
+
+@dataclass
+class DossierData:
+    """Everything the dossier prints, gathered with a fixed number of queries."""
+
+    period: Any
+    lang: str
+    profile: SpaceProfile | None
+    logo: Picture | None
+    board: list[BoardMember]
+    assemblies: list[GeneralAssembly]
+    budget_years: list[dict[str, Any]]
+    figures: Any  # coworking.stats figures for the period (indicators, series, mixes)
+    readiness: Any
+    events: list[dict[str, Any]]
+    recurring: list[tuple[str, int]]
+    partners: list[dict[str, Any]]
+    press: list[PressArticle]
+    testimonials: list[Outcome]
+    annexes: list[Annex]
+    pictures: list[Picture]
+    warnings: list[str]
+
+
+def gather_data(period: Any, lang: str) -> DossierData:
+    """Run the queries of the dossier: a constant number, whatever the data size."""
+    from coworking.label.dossier_figures import figures_for_dossier
+    from coworking.label.readiness import evaluate
+
+    warnings: list[str] = []
+    profile = db.session.scalar(select(SpaceProfile).order_by(SpaceProfile.id).limit(1))
+    logo = logo_of(profile, warnings)
+    board = list(
+        db.session.scalars(select(BoardMember).order_by(BoardMember.position, BoardMember.id))
+    )
+    assemblies = list(
+        db.session.scalars(
+            select(GeneralAssembly)
+            .where(GeneralAssembly.held_on <= period.end)
+            .order_by(GeneralAssembly.held_on.desc())
+        )
+    )
+    figures = figures_for_dossier(period, lang)
+    readiness = evaluate(period)
+    evidence_ids = {evidence.id for result in readiness.results for evidence in result.evidence}
+    return DossierData(
+        period=period,
+        lang=lang,
+        profile=profile,
+        logo=logo,
+        board=board,
+        assemblies=assemblies,
+        budget_years=_budget(period),
+        figures=figures,
+        readiness=readiness,
+        events=_events(period, lang),
+        recurring=_recurring(period),
+        partners=_partners(period),
+        press=list(
+            db.session.scalars(
+                select(PressArticle)
+                .where(PressArticle.published_on.between(period.start, period.end))
+                .order_by(PressArticle.published_on, PressArticle.id)
+            )
+        ),
+        testimonials=list(
+            db.session.scalars(
+                select(Outcome)
+                .where(
+                    Outcome.happened_on.between(period.start, period.end),
+                    Outcome.consent_publish_at.is_not(None),
+                    Outcome.testimonial.is_not(None),
+                    Outcome.testimonial != "",
+                )
+                .order_by(Outcome.happened_on, Outcome.id)
+            )
+        ),
+        annexes=annexes_of(evidence_ids, warnings),
+        pictures=pictures_of(period, warnings),
+        warnings=warnings,
+    )
+
+
+def _budget(period: Any) -> list[dict[str, Any]]:
+    """Return the budget of each year the period touches: lines and income by source."""
+    lines = db.session.scalars(
+        select(BudgetLine)
+        .where(BudgetLine.year.between(period.start.year, period.end.year))
+        .order_by(BudgetLine.year, BudgetLine.direction, BudgetLine.category, BudgetLine.id)
+    )
+    years: dict[int, dict[str, Any]] = {}
+    for line in lines:
+        year = years.setdefault(
+            line.year,
+            {"year": line.year, "income": [], "expense": [], "sources": defaultdict(int)},
+        )
+        if line.direction == "income":
+            year["income"].append(line)
+            year["sources"][line.source or "other"] += line.amount_cents
+        else:
+            year["expense"].append(line)
+    result = []
+    for year in years.values():
+        year["income_total"] = sum(line.amount_cents for line in year["income"])
+        year["expense_total"] = sum(line.amount_cents for line in year["expense"])
+        year["sources"] = sorted(year["sources"].items(), key=lambda item: -item[1])
+        result.append(year)
+    return result
+
+
+def _local_bounds(period: Any) -> tuple[datetime, datetime]:
+    """Return the period as UTC instants: from its first day's midnight to after its last."""
+    return period.utc_bounds()
+
+
+def _events(period: Any, lang: str) -> list[dict[str, Any]]:
+    """List the period's events (cancelled ones left out) with attendance and co-organisers."""
+    from coworking.events.models import Attendance
+
+    start, end = _local_bounds(period)
+    attended = (
+        select(Attendance.event_id, func.count().label("attended"))
+        .where(Attendance.status == "attended")
+        .group_by(Attendance.event_id)
+        .subquery()
+    )
+    kind_label = EventKind.label_en if lang == "en" else EventKind.label_fr
+    rows = db.session.execute(
+        select(
+            Event.id,
+            Event.title,
+            Event.starts_at,
+            Event.all_day,
+            Event.location,
+            Event.is_public,
+            Event.is_free,
+            Event.headcount,
+            Event.series_id,
+            kind_label.label("kind"),
+            Partner.name.label("venue"),
+            func.coalesce(attended.c.attended, 0).label("attended"),
+        )
+        .join(EventKind, EventKind.slug == Event.kind)
+        .outerjoin(Partner, Partner.id == Event.venue_partner_id)
+        .outerjoin(attended, attended.c.event_id == Event.id)
+        .where(Event.starts_at >= start, Event.starts_at < end, Event.cancelled.is_(False))
+        .order_by(Event.starts_at, Event.id)
+    ).all()
+    organisers: dict[int, list[str]] = defaultdict(list)
+    for event_id, name in db.session.execute(
+        select(event_partner.c.event_id, Partner.name)
+        .join(Partner, Partner.id == event_partner.c.partner_id)
+        .join(Event, Event.id == event_partner.c.event_id)
+        .where(Event.starts_at >= start, Event.starts_at < end, Event.cancelled.is_(False))
+        .order_by(Partner.name)
+    ):
+        organisers[event_id].append(name)
+    return [
+        {
+            **row._asdict(),
+            "people": row.attended + (row.headcount or 0),
+            "partners": organisers.get(row.id, []),
+        }
+        for row in rows
+    ]
+
+
+def _recurring(period: Any) -> list[tuple[str, int]]:
+    """Count the period's events of each recurring series (the monthly twapéro…)."""
+    from coworking.events.models import EventSeries
+
+    start, end = _local_bounds(period)
+    rows = db.session.execute(
+        select(EventSeries.title, func.count(Event.id))
+        .join(Event, Event.series_id == EventSeries.id)
+        .where(Event.starts_at >= start, Event.starts_at < end, Event.cancelled.is_(False))
+        .group_by(EventSeries.id, EventSeries.title)
+        .order_by(func.count(Event.id).desc(), EventSeries.title)
+    )
+    return [(title, count) for title, count in rows]
+
+
+def _partners(period: Any) -> list[dict[str, Any]]:
+    """List partners active in the period, with the events they hosted or co-organised."""
+    start, end = _local_bounds(period)
+    in_period = and_(Event.starts_at >= start, Event.starts_at < end, Event.cancelled.is_(False))
+    hosted = dict(
+        db.session.execute(
+            select(Event.venue_partner_id, func.count())
+            .where(in_period, Event.venue_partner_id.is_not(None))
+            .group_by(Event.venue_partner_id)
+        ).all()
+    )
+    coorganised = dict(
+        db.session.execute(
+            select(event_partner.c.partner_id, func.count())
+            .join(Event, Event.id == event_partner.c.event_id)
+            .where(in_period)
+            .group_by(event_partner.c.partner_id)
+        ).all()
+    )
+    partners = db.session.scalars(
+        select(Partner)
+        .where(
+            or_(Partner.since.is_(None), Partner.since <= period.end),
+            or_(Partner.until.is_(None), Partner.until >= period.start),
+        )
+        .order_by(Partner.kind, Partner.name)
+    )
+    return [
+        {
+            "partner": partner,
+            "hosted": hosted.get(partner.id, 0),
+            "coorganised": coorganised.get(partner.id, 0),
+            "roles": [
+                label
+                for flag, label in (
+                    (partner.hosts_events, _("accueille des événements")),
+                    (partner.funds, _("finance")),
+                    (partner.supports, _("soutient")),
+                    (partner.founding_member, _("membre fondateur")),
+                )
+                if flag
+            ],
+        }
+        for partner in partners
+    ]
