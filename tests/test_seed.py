@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import func, select
 
 from coworking.community.models import Mention, Partner
-from coworking.csvio import fold_text
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.models import Member, Membership, MembershipPlan
+from coworking.members.services import member_search_text
 from coworking.seed import demo
 from coworking.space.models import BudgetLine, CheckIn, GeneralAssembly, SpaceProfile
 from coworking.space.profile import siret_problem
@@ -145,16 +145,7 @@ def test_members_are_plausible(seeded):
     emails = [m.email for m in members if m.email]
     assert len(emails) == len(set(emails))
     for member in members:
-        parts = [
-            member.first_name,
-            member.last_name,
-            member.email,
-            member.twitter,
-            member.mastodon,
-            member.linkedin,
-            member.organisation,
-        ]
-        assert member.search_text == fold_text(" ".join(p for p in parts if p))
+        assert member.search_text == member_search_text(member)
         assert member.profession_category in PROFESSION_CATEGORIES
         assert member.age_bracket is None or member.age_bracket in AGE_BRACKETS
         assert member.postcode and member.city
