@@ -188,14 +188,13 @@ def seed_demo(
 
 
 def seed_demo_if_empty() -> bool:
-    """Load the default demo into an empty database and commit; do nothing otherwise.
+    """Load the default demo into an empty database (flushes; the caller commits).
 
-    `flask first-run` calls this through ``app.extensions["coworking_seed_demo"]``.
+    Return False, writing nothing, when the database already holds data.
     """
     if not database_is_empty():
         return False
     seed_demo()
-    db.session.commit()
     return True
 
 
