@@ -17,7 +17,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from coworking.csvio import fold_text
-from coworking.dates import add_months, add_years
+from coworking.dates import add_months, add_years, space_zone
 from coworking.seed import data
 from coworking.seed.calendar_days import is_closed, public_holidays, wall_clock
 
@@ -79,6 +79,8 @@ class DemoBuilder:
         self, *, members: int, years: int, seed: int, today: date, plans: dict[str, int]
     ) -> None:
         self.rng = random.Random(seed)
+        # The space's time zone, looked up once: the steps ask for some 50,000 local times.
+        self.zone = space_zone()
         self.n_members = members
         self.today = today
         self.start = add_years(today, -years)
@@ -130,9 +132,13 @@ class DemoBuilder:
         """Pick a day between first and last, both included."""
         return first + timedelta(days=self.rng.randrange(max(1, (last - first).days + 1)))
 
+    def at(self, day: date, hour: int, minute: int = 0) -> datetime:
+        """Return this time on the space's clocks that day, as an aware UTC datetime."""
+        return wall_clock(self.zone, day, hour, minute)
+
     def stamp(self, day: date, hour: int = 10) -> datetime:
         """Return a moment within this hour of that day (a row's creation time)."""
-        return wall_clock(day, hour, self.rng.randrange(60))
+        return self.at(day, hour, self.rng.randrange(60))
 
     def full_name(self) -> str:
         """Return a random first and last name."""

@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, time, timedelta
-
-from coworking.dates import space_zone
+from zoneinfo import ZoneInfo
 
 
 def easter(year: int) -> date:
@@ -62,10 +61,10 @@ def months(start: date, end: date) -> Iterator[tuple[int, int]]:
         year, month = (year + 1, 1) if month == 12 else (year, month + 1)
 
 
-def wall_clock(day: date, hour: int, minute: int = 0) -> datetime:
-    """Return a time on the space's clocks that day, as an aware UTC datetime.
+def wall_clock(zone: ZoneInfo, day: date, hour: int, minute: int = 0) -> datetime:
+    """Return a time on the clocks of this time zone that day, as an aware UTC datetime.
 
     Not ``local_midnight_utc(day) + timedelta(hours=hour)``: on the two days a year the
     clocks change, that sum is an hour off.
     """
-    return datetime.combine(day, time(hour, minute), tzinfo=space_zone()).astimezone(UTC)
+    return datetime.combine(day, time(hour, minute), tzinfo=zone).astimezone(UTC)

@@ -52,7 +52,7 @@ def seed_demo_command(members: int, years: int, seed: int) -> None:
     except demo.DatabaseNotEmpty as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
-    # One commit for everything: at full scale (5,700 members over ten years, 110,000 rows)
+    # One commit for everything: at full scale (5,700 members over ten years, 93,000 rows)
     # the command peaks under 200 MB, so the seed needs no intermediate commit for memory.
     db.session.commit()
     click.echo(

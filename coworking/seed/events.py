@@ -10,7 +10,7 @@ from coworking.community.archives import normalize_hashtag
 from coworking.dates import add_months
 from coworking.seed import data, mentions
 from coworking.seed.builder import DemoBuilder
-from coworking.seed.calendar_days import first_weekday, months, wall_clock
+from coworking.seed.calendar_days import first_weekday, months
 
 
 def build_events(demo: DemoBuilder) -> None:
@@ -95,7 +95,7 @@ def make_event(demo: DemoBuilder, day: date, kind: str, extra: dict[str, Any]) -
     tag = ""
     if kind == "twapero":
         title = f"Twapéro #{extra['number']}"
-        starts, ends = wall_clock(day, 19), wall_clock(day, 23)
+        starts, ends = demo.at(day, 19), demo.at(day, 23)
         venue, location, series_id = extra["bar"], data.BAR_NAME, 1
         partners.append(extra["bar"])
         hashtags = "twapero angers"
@@ -103,14 +103,14 @@ def make_event(demo: DemoBuilder, day: date, kind: str, extra: dict[str, Any]) -
         wanted = 18 + rng.randrange(40)
     elif kind == "ag":
         title = f"Assemblée générale {day.year}"
-        starts, ends = wall_clock(day, 18, 30), wall_clock(day, 21)
+        starts, ends = demo.at(day, 18, 30), demo.at(day, 21)
         is_public = False
         hashtags = "mainelabs"
         description = "Assemblée générale ordinaire de l'association : rapports et élections."
         wanted = 20 + rng.randrange(35)
     elif kind == "barcamp":
         title = f"Barcamp Angers {day.year}"
-        starts, ends = wall_clock(day, 9), wall_clock(day, 18)
+        starts, ends = demo.at(day, 9), demo.at(day, 18)
         partners += [
             demo.partner_ids["Université d'Angers"],
             demo.partner_ids["Ville d'Angers"],
@@ -133,19 +133,19 @@ def make_event(demo: DemoBuilder, day: date, kind: str, extra: dict[str, Any]) -
         description = f"{title}. Ouvert à toutes et tous, membres ou non."
         if kind == "conference":
             title = f"Conférence : {title}"
-            starts, ends = wall_clock(day, 18, 30), wall_clock(day, 20)
+            starts, ends = demo.at(day, 18, 30), demo.at(day, 20)
             wanted = 12 + rng.randrange(40)
             if rng.random() < 0.25:
                 partners.append(demo.partner_ids[rng.choice(data.COMPANY_PARTNERS)])
         elif kind == "atelier":
             hour = rng.choice((9, 14, 18))
-            starts, ends = wall_clock(day, hour, 30 if hour == 9 else 0), wall_clock(day, hour + 3)
+            starts, ends = demo.at(day, hour, 30 if hour == 9 else 0), demo.at(day, hour + 3)
             capacity = rng.choice((10, 12, 15, 20))
             is_free = rng.random() < 0.6
             price = None if is_free else rng.choice((500, 1000, 1500, 2000))
             wanted = 5 + rng.randrange(capacity)
         elif kind == "formation":
-            starts, ends = wall_clock(day, 9), wall_clock(day, 17)
+            starts, ends = demo.at(day, 9), demo.at(day, 17)
             capacity = rng.choice((8, 10, 12))
             is_free = False
             price = rng.choice((6000, 9000, 12000, 18000))
@@ -158,10 +158,10 @@ def make_event(demo: DemoBuilder, day: date, kind: str, extra: dict[str, Any]) -
                     ]
                 )
         elif kind == "afterwork":
-            starts, ends = wall_clock(day, 18, 30), wall_clock(day, 21)
+            starts, ends = demo.at(day, 18, 30), demo.at(day, 21)
             wanted = 12 + rng.randrange(30)
         else:
-            starts, ends = wall_clock(day, 18, 30), wall_clock(day, 20, 30)
+            starts, ends = demo.at(day, 18, 30), demo.at(day, 20, 30)
             wanted = 6 + rng.randrange(25)
             if rng.random() < 0.2:
                 partners.append(demo.partner_ids["Club des Développeurs Angevins"])

@@ -9,7 +9,6 @@ from typing import Any
 from coworking.community.archives import hashtags_in_text, normalize_hashtag
 from coworking.seed import data
 from coworking.seed.builder import DemoBuilder, Person
-from coworking.seed.calendar_days import wall_clock
 
 
 def event_mentions(
@@ -55,7 +54,7 @@ def build_background_mentions(demo: DemoBuilder) -> None:
     while week <= demo.today:
         pool = None
         for _ in range(demo.count(2.5 * scale * demo.growth(week))):
-            moment = wall_clock(week, 8 + rng.randrange(12), rng.randrange(60)) + timedelta(
+            moment = demo.at(week, 8 + rng.randrange(12), rng.randrange(60)) + timedelta(
                 days=rng.randrange(7)
             )
             if moment.date() > demo.today:

@@ -11,7 +11,7 @@ from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.services import member_search_text
 from coworking.seed import data
 from coworking.seed.builder import DESKS, DemoBuilder, Person, slug
-from coworking.seed.calendar_days import months, wall_clock
+from coworking.seed.calendar_days import months
 
 
 def build_members(demo: DemoBuilder) -> None:
@@ -271,7 +271,7 @@ def checkin(demo: DemoBuilder, day: date, member_id: int | None, visitor: str | 
             "visitor_name": visitor,
             "day": day,
             "duration": "half" if demo.rng.random() < 0.22 else "full",
-            "created_at": wall_clock(day, 9, demo.rng.randrange(0, 59)),
+            "created_at": demo.at(day, 9, demo.rng.randrange(0, 59)),
             "created_by": None,
         },
     )
