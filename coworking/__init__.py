@@ -94,7 +94,7 @@ def register_extensions(app: Flask) -> None:
 
 
 # Each feature package has register(app), which adds its blueprints and commands.
-FEATURES = ("space", "members", "events", "community", "stats", "label", "backup")
+FEATURES = ("space", "members", "events", "community", "stats", "label", "backup", "seed")
 
 
 def register_blueprints(app: Flask) -> None:
@@ -113,7 +113,6 @@ def register_commands(app: Flask) -> None:
     from coworking.auth import cli as auth_cli
 
     app.cli.add_command(auth_cli.create_user_command)
-    app.cli.add_command(auth_cli.first_run_command)
     app.cli.add_command(auth_cli.create_token_command)
 
 

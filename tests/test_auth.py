@@ -268,38 +268,3 @@ def test_create_user_command_refuses_bad_input(app, runner):
     assert result.exit_code != 0 and "existe déjà" in result.output
     with app.app_context():
         assert db.session.scalar(select(db.func.count()).select_from(User)) == 1
-
-
-def test_first_run_creates_one_admin_and_prints_how_to_log_in(app, runner):
-    result = runner.invoke(args=["first-run", "--no-demo"])
-    assert result.exit_code == 0, result.output
-    assert "admin@coworking.local" in result.output
-    password = result.output.split("Mot de passe : ")[1].split()[0]
-    with app.app_context():
-        assert services.authenticate("admin@coworking.local", password) is not None
-    again = runner.invoke(args=["first-run", "--no-demo"])
-    assert password not in again.output  # printed once, when made; the file keeps it
-    assert "first-run-credentials.txt" in again.output
-    with app.app_context():
-        assert db.session.scalar(select(db.func.count()).select_from(User)) == 1
-
-
-def test_first_run_inserts_the_built_in_event_kinds_and_criteria(app, runner):
-    from coworking.events.models import EventKind
-    from coworking.label.models import Criterion
-
-    runner.invoke(args=["first-run", "--no-demo"])
-    with app.app_context():
-        slugs = set(db.session.scalars(select(EventKind.slug)))
-        codes = set(db.session.scalars(select(Criterion.code)))
-    assert {"PROG-1", "ECO-1"} <= codes and len(codes) == 20
-    assert {
-        "twapero",
-        "conference",
-        "atelier",
-        "formation",
-        "barcamp",
-        "afterwork",
-        "ag",
-        "autre",
-    } <= slugs

@@ -1,19 +1,22 @@
-"""seed-demo: deterministic, refuses a non-empty database, plausible rows, first-run seeds."""
+"""seed-demo: deterministic, refuses a non-empty database, plausible rows; first-run."""
 
 from __future__ import annotations
 
 import hashlib
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import func, select
 
+from coworking.auth import services as accounts
+from coworking.auth.models import User
 from coworking.community.models import Mention, Partner
-from coworking.csvio import fold_text
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.models import Member, Membership, MembershipPlan
+from coworking.members.services import member_search_text
 from coworking.seed import demo
 from coworking.space.models import BudgetLine, CheckIn, GeneralAssembly, SpaceProfile
 from coworking.space.profile import siret_problem
@@ -96,7 +99,6 @@ def test_cli_checks_its_options(runner):
 
 
 def test_first_run_seeds_an_empty_database_only(app, runner):
-    assert app.extensions["coworking_seed_demo"] is demo.seed_demo_if_empty
     result = runner.invoke(args=["first-run"])
     assert result.exit_code == 0, result.output
     with app.app_context():
@@ -107,6 +109,76 @@ def test_first_run_seeds_an_empty_database_only(app, runner):
     assert result.exit_code == 0, result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Member)) == members
+
+
+def test_first_run_creates_one_admin_and_prints_how_to_log_in(app, runner):
+    result = runner.invoke(args=["first-run", "--no-demo"])
+    assert result.exit_code == 0, result.output
+    assert "admin@coworking.local" in result.output
+    password = result.output.split("Mot de passe : ")[1].split()[0]
+    with app.app_context():
+        assert accounts.authenticate("admin@coworking.local", password) is not None
+    again = runner.invoke(args=["first-run", "--no-demo"])
+    assert password not in again.output  # printed once, when made; the file keeps it
+    assert "first-run-credentials.txt" in again.output
+    with app.app_context():
+        assert db.session.scalar(select(db.func.count()).select_from(User)) == 1
+
+
+def test_first_run_inserts_the_built_in_event_kinds_and_criteria(app, runner):
+    from coworking.events.models import EventKind
+    from coworking.label.models import Criterion
+
+    runner.invoke(args=["first-run", "--no-demo"])
+    with app.app_context():
+        slugs = set(db.session.scalars(select(EventKind.slug)))
+        codes = set(db.session.scalars(select(Criterion.code)))
+    assert {"PROG-1", "ECO-1"} <= codes and len(codes) == 20
+    assert {
+        "twapero",
+        "conference",
+        "atelier",
+        "formation",
+        "barcamp",
+        "afterwork",
+        "ag",
+        "autre",
+    } <= slugs
+
+
+def test_seeding_leaves_the_commit_to_the_caller(app_ctx):
+    assert demo.seed_demo_if_empty() is True
+    db.session.rollback()
+    assert demo.database_is_empty()
+
+
+def test_first_run_commits_once_so_a_failure_writes_nothing(app, runner, monkeypatch):
+    def fail() -> str:
+        raise RuntimeError("no randomness left")
+
+    # Fails after the demo is loaded, while the admin is made: all of it is rolled back.
+    monkeypatch.setattr(accounts, "generate_password", fail)
+    result = runner.invoke(args=["first-run"])
+    assert result.exit_code != 0
+    with app.app_context():
+        assert demo.database_is_empty()
+        assert db.session.scalar(select(func.count()).select_from(User)) == 0
+    assert not (Path(app.instance_path) / "first-run-credentials.txt").exists()
+
+
+def test_no_lower_feature_imports_the_seed():
+    """The seed sits on top of every feature: none of them may reach up into it."""
+    package = Path(demo.__file__).resolve().parent.parent
+    for source in package.rglob("*.py"):
+        if source.parent.name == "seed" or "migrations" in source.parts:
+            continue
+        text = source.read_text(encoding="utf-8")
+        assert "coworking.seed" not in text, source
+    auth = (package / "auth").rglob("*.py")
+    for source in auth:
+        text = source.read_text(encoding="utf-8")
+        for feature in ("events", "label", "seed"):
+            assert f"coworking.{feature}" not in text, (source, feature)
 
 
 def test_existing_accounts_kinds_and_plans_are_no_obstacle(app_ctx):
@@ -145,16 +217,7 @@ def test_members_are_plausible(seeded):
     emails = [m.email for m in members if m.email]
     assert len(emails) == len(set(emails))
     for member in members:
-        parts = [
-            member.first_name,
-            member.last_name,
-            member.email,
-            member.twitter,
-            member.mastodon,
-            member.linkedin,
-            member.organisation,
-        ]
-        assert member.search_text == fold_text(" ".join(p for p in parts if p))
+        assert member.search_text == member_search_text(member)
         assert member.profession_category in PROFESSION_CATEGORIES
         assert member.age_bracket is None or member.age_bracket in AGE_BRACKETS
         assert member.postcode and member.city

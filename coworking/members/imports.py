@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
+import time
+from pathlib import Path
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -131,6 +134,7 @@ def import_members(members: ParsedMembers | PreparedImport) -> ImportReport:
     if changes:
         statement = table.update().where(table.c.id == bindparam("member_id"))
         db.session.execute(statement, changes)
+    _pause_when_testing_durability()
     audit.record(
         "member.import",
         None,
@@ -138,6 +142,21 @@ def import_members(members: ParsedMembers | PreparedImport) -> ImportReport:
         object_type="member",
     )
     return _report(parsed, len(creations), updated)
+
+
+# Fault injection for tests/test_durability.py, off unless this variable names a file: once
+# the import's rows are written (not yet committed), it creates that file and waits there, so
+# that the test kills the process in the middle of its write transaction.
+PAUSE_AFTER_WRITING_ENV = "COWORKING_TEST_IMPORT_PAUSE_FILE"
+PAUSE_SECONDS = 120
+
+
+def _pause_when_testing_durability() -> None:
+    """Say the rows are written and wait to be killed, when the durability test asks to."""
+    marker = os.environ.get(PAUSE_AFTER_WRITING_ENV)
+    if marker:
+        Path(marker).write_text("written, not committed\n", encoding="utf-8")
+        time.sleep(PAUSE_SECONDS)
 
 
 def _created_values(row: MemberRow, joined_on: dt.date, now: dt.datetime) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Word lists for the demo community: fictional people, places, titles and posts.
+"""Word lists for the demo community: fictional people, places, titles, posts and prices.
 
 Everything here is invented, except public bodies and regional outlets that a space
 in Angers naturally deals with; no real person is named.
@@ -142,6 +142,8 @@ PARTNERS = (
 )  # fmt: skip
 
 BAR_NAME = "Le Comptoir des Tanneurs"
+# The partner companies that sponsor talks and appear in outcomes.
+COMPANY_PARTNERS = ("Loire Web Studio", "Tuffeau Digital", "Anjou Data Lab")
 BAR_ADDRESS = "14 rue des Tanneurs imaginaires, 49100 Angers"
 
 TALK_TOPICS = (
@@ -296,3 +298,12 @@ BOARD_ROLES = (
 )
 
 ANONYMOUS_VISITORS = ("Visiteur de passage", "Visiteuse de passage", "Invité d'un membre")
+
+PLANS = (
+    # kind, name, price in cents
+    ("day_pass", "Passe journée", 800),
+    ("ten_day_card", "Carte 10 jours", 7000),
+    ("monthly", "Abonnement mensuel", 15000),
+    ("annual", "Abonnement annuel", 120000),
+    ("association_fee", "Adhésion à l'association", 2000),
+)

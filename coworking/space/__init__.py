@@ -14,10 +14,3 @@ def register(app: Flask) -> None:
 
     app.register_blueprint(views.bp)
     app.register_blueprint(checkin_views.bp)
-
-    from coworking.seed import cli as seed_cli
-    from coworking.seed import demo as seed_demo
-
-    app.cli.add_command(seed_cli.seed_demo_command)
-    # `flask first-run` loads the demo through this when the database is empty.
-    app.extensions["coworking_seed_demo"] = seed_demo.seed_demo_if_empty

@@ -2,19 +2,14 @@
 
 from __future__ import annotations
 
-import shutil
-
 from tests.e2e.conftest import log_in
-
-SHOTS = "/tmp/wtm/shots"
 
 
 def _shot(page, tmp_path, name: str) -> None:
+    """Save a full-page screenshot under the test's own tmp_path (kept by pytest for a while)."""
     path = tmp_path / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 1000
-    shutil.os.makedirs(SHOTS, exist_ok=True)
-    shutil.copy(path, f"{SHOTS}/{name}.png")
 
 
 def test_member_created_found_checked_in_and_seen(live_server, page, phone_page, tmp_path):
