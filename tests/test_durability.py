@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import create_engine, func, make_url, select, text
 from sqlalchemy.exc import OperationalError
 
-from coworking.members.models import Member
 from coworking.members.imports import PAUSE_AFTER_WRITING_ENV
+from coworking.members.models import Member
 
 ROOT = Path(__file__).resolve().parent.parent
 ROWS = 20_000

@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import time
-from pathlib import Path
 import hashlib
+import os
 import secrets
+import time
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
