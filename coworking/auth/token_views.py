@@ -13,7 +13,7 @@ from coworking.auth.models import ApiToken, User
 from coworking.auth.roles import Role
 from coworking.auth.views import bp
 from coworking.extensions import db
-from coworking.forms import EmptyForm, show_error
+from coworking.forms import EmptyForm, service_call
 from coworking.security import requires
 
 
@@ -41,17 +41,13 @@ def create_token():
     form = TokenForm()
     if form.validate_on_submit():
         creator = current_user._get_current_object()
-        try:
+        with service_call(form, field="name") as call:
             token, clear = services.create_api_token(
                 form.name.data,
                 form.role.data,
                 created_by=creator if isinstance(creator, User) else None,
             )
-        except services.AccountError as error:
-            db.session.rollback()
-            show_error(form, error.message, error.field, "name")
-        else:
-            db.session.commit()
+        if call.ok:
             flash(
                 _(
                     "Jeton %(name)s créé : copiez-le maintenant, il ne sera plus affiché.",
@@ -69,7 +65,8 @@ def create_token():
 def revoke_token(token_id: int):
     token = db.get_or_404(ApiToken, token_id)
     if EmptyForm().validate_on_submit():
-        services.revoke_api_token(token)
-        db.session.commit()
-        flash(_("Jeton %(name)s révoqué.", name=token.name), "success")
+        with service_call() as call:
+            services.revoke_api_token(token)
+        if call.ok:
+            flash(_("Jeton %(name)s révoqué.", name=token.name), "success")
     return redirect(url_for("auth.tokens"))

@@ -23,7 +23,7 @@ from coworking.auth.forms import LoginForm, PasswordResetForm, RoleForm, UserCre
 from coworking.auth.models import User
 from coworking.auth.roles import Role
 from coworking.extensions import db, login_throttle
-from coworking.forms import EmptyForm, show_error
+from coworking.forms import EmptyForm, flash_form_errors, service_call
 from coworking.pagination import paginate
 from coworking.security import public, requires, safe_next_url
 
@@ -107,18 +107,25 @@ def set_language():
 # --- Administration: accounts ---------------------------------------------------------------
 
 
+def _users_page(create_form: UserCreateForm, status: int = 200):
+    accounts = db.session.scalars(select(User).order_by(User.email)).all()
+    return (
+        render_template(
+            "admin/users.html",
+            users=accounts,
+            create_form=create_form,
+            role_form=RoleForm(),
+            reset_form=PasswordResetForm(),
+            button_form=EmptyForm(),
+        ),
+        status,
+    )
+
+
 @bp.get("/admin/users")
 @requires(Role.ADMIN)
 def users():
-    accounts = db.session.scalars(select(User).order_by(User.email)).all()
-    return render_template(
-        "admin/users.html",
-        users=accounts,
-        create_form=UserCreateForm(),
-        role_form=RoleForm(),
-        reset_form=PasswordResetForm(),
-        button_form=EmptyForm(),
-    )
+    return _users_page(UserCreateForm())
 
 
 @bp.post("/admin/users")
@@ -126,27 +133,12 @@ def users():
 def create_user():
     form = UserCreateForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, field="email") as call:
             user = services.create_user(form.email.data, form.password.data, form.role.data)
-        except services.AccountError as error:
-            db.session.rollback()
-            show_error(form, error.message, error.field, "email")
-        else:
-            db.session.commit()
+        if call.ok:
             flash(_("Compte %(email)s créé.", email=user.email), "success")
             return redirect(url_for("auth.users"))
-    accounts = db.session.scalars(select(User).order_by(User.email)).all()
-    return (
-        render_template(
-            "admin/users.html",
-            users=accounts,
-            create_form=form,
-            role_form=RoleForm(),
-            reset_form=PasswordResetForm(),
-            button_form=EmptyForm(),
-        ),
-        400,
-    )
+    return _users_page(form, 400)
 
 
 @bp.post("/admin/users/<int:user_id>/role")
@@ -157,13 +149,9 @@ def change_role(user_id: int):
     if not form.validate_on_submit():
         flash(_("Rôle invalide."), "error")
         return redirect(url_for("auth.users")), 303
-    try:
+    with service_call() as call:
         services.change_role(user, form.role.data)
-    except services.AccountError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if call.ok:
         flash(_("Rôle de %(email)s modifié.", email=user.email), "success")
     return redirect(url_for("auth.users"))
 
@@ -172,21 +160,13 @@ def change_role(user_id: int):
 @requires(Role.ADMIN)
 def toggle_active(user_id: int):
     user = db.get_or_404(User, user_id)
-    form = EmptyForm()
-    if form.validate_on_submit():
-        try:
+    if EmptyForm().validate_on_submit():
+        with service_call() as call:
             services.set_active(user, not user.active)
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(
-                _("Compte %(email)s réactivé.", email=user.email)
-                if user.active
-                else _("Compte %(email)s désactivé.", email=user.email),
-                "success",
-            )
+        if call.ok and user.active:
+            flash(_("Compte %(email)s réactivé.", email=user.email), "success")
+        elif call.ok:
+            flash(_("Compte %(email)s désactivé.", email=user.email), "success")
     return redirect(url_for("auth.users"))
 
 
@@ -195,19 +175,13 @@ def toggle_active(user_id: int):
 def reset_password(user_id: int):
     user = db.get_or_404(User, user_id)
     form = PasswordResetForm()
-    if form.validate_on_submit():
-        try:
-            services.reset_password(user, form.password.data)
-        except services.AccountError as error:
-            db.session.rollback()
-            flash(error.message, "error")
-        else:
-            db.session.commit()
-            flash(_("Mot de passe de %(email)s réinitialisé.", email=user.email), "success")
-    else:
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
+    if not form.validate_on_submit():
+        flash_form_errors(form)
+        return redirect(url_for("auth.users"))
+    with service_call() as call:
+        services.reset_password(user, form.password.data)
+    if call.ok:
+        flash(_("Mot de passe de %(email)s réinitialisé.", email=user.email), "success")
     return redirect(url_for("auth.users"))
 
 

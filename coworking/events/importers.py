@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from coworking.audit import services as audit
 from coworking.database import utcnow
+from coworking.errors import ServiceError
 from coworking.events import services
 from coworking.events.ical_import import (
     IcalImportError,
@@ -39,12 +40,11 @@ class ImportReport:
         return self.created + self.updated + self.unchanged
 
 
-class EventImportError(ValueError):
+class EventImportError(ServiceError):
     """The whole file is refused; nothing was written."""
 
     def __init__(self, message: str) -> None:
-        self.message = message
-        super().__init__(message)
+        super().__init__(message, "file")
 
 
 def import_calendar(

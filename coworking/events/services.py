@@ -52,31 +52,41 @@ def ensure_default_kinds() -> int:
     """Insert the built-in kinds that are missing (idempotent); return how many were added."""
     existing = set(db.session.scalars(select(EventKind.slug)))
     added = 0
-    for position, (slug, (label_fr, label_en)) in enumerate(EVENT_KINDS.items()):
-        if slug in existing:
-            continue
-        db.session.add(
-            EventKind(
-                slug=slug,
-                label_fr=label_fr,
-                label_en=label_en,
-                builtin=True,
-                position=(position + 1) * 10,
-            )
-        )
-        added += 1
+    for kind in builtin_kinds():
+        if kind.slug not in existing:
+            db.session.add(kind)
+            added += 1
     if added:
         db.session.flush()
     return added
 
 
 def all_kinds() -> list[EventKind]:
-    """Return every kind in display order, creating the built-in ones on first use."""
+    """Return every kind in display order; built-in kinds not stored yet are listed too.
+
+    Reading never writes: the built-in kinds are stored by the migrations, `first-run` and
+    any change to events (`ensure_default_kinds`); until then they are shown unsaved.
+    """
     kinds = list(db.session.scalars(_kinds_query()))
-    if not {kind.slug for kind in kinds} >= set(EVENT_KINDS):
-        ensure_default_kinds()
-        kinds = list(db.session.scalars(_kinds_query()))
-    return kinds
+    stored = {kind.slug for kind in kinds}
+    missing = [kind for kind in builtin_kinds() if kind.slug not in stored]
+    if not missing:
+        return kinds
+    return sorted(kinds + missing, key=lambda kind: (kind.position, kind.label_fr))
+
+
+def builtin_kinds() -> list[EventKind]:
+    """Return the built-in kinds as new, unsaved rows."""
+    return [
+        EventKind(
+            slug=slug,
+            label_fr=label_fr,
+            label_en=label_en,
+            builtin=True,
+            position=(position + 1) * 10,
+        )
+        for position, (slug, (label_fr, label_en)) in enumerate(EVENT_KINDS.items())
+    ]
 
 
 def _kinds_query() -> Select[Any]:
@@ -266,6 +276,8 @@ def _check(data: EventData) -> None:
         raise EventError(
             _("Le titre est trop long (%(max)s caractères au plus).", max=MAX_TITLE), "title"
         )
+    if data.kind in EVENT_KINDS:
+        ensure_default_kinds()  # a built-in kind is stored with the first event that uses it
     if db.session.get(EventKind, data.kind or "") is None:
         raise EventError(_("Choisissez un type d'événement."), "kind")
     if len(data.location or "") > MAX_LOCATION:
@@ -656,4 +668,14 @@ def upcoming_events(limit: int) -> list[Event]:
             .order_by(Event.starts_at, Event.id)
             .limit(limit)
         )
+    )
+
+
+def series_size(series: EventSeries) -> int:
+    """Return how many events a series holds."""
+    return int(
+        db.session.scalar(
+            select(func.count()).select_from(Event).where(Event.series_id == series.id)
+        )
+        or 0
     )

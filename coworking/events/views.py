@@ -40,7 +40,7 @@ from coworking.events.forms import (
 from coworking.events.ical_import import PARIS
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
-from coworking.forms import EmptyForm, show_error
+from coworking.forms import EmptyForm, flash_form_errors, service_call
 from coworking.ids import parse_id
 from coworking.members.models import Member
 from coworking.pagination import paginate
@@ -252,13 +252,9 @@ def new():
             form.kind.data = form.kind.data or "autre"
         return render_template("events/form.html", form=form, event=None, series=False)
     if form.validate_on_submit():
-        try:
+        with service_call(form, field="title") as call:
             event = services.create_event(form.event_data())
-        except services.EventError as error:
-            db.session.rollback()
-            show_error(form, error.message, error.field, "title")
-        else:
-            db.session.commit()
+        if call.ok:
             flash(_("Événement « %(title)s » créé.", title=event.title), "success")
             return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/form.html", form=form, event=None, series=False), 400
@@ -280,16 +276,10 @@ def new_series():
         return render_template("events/form.html", form=form, event=None, series=True)
     if form.validate_on_submit():
         nth = int(form.nth.data) if form.nth.data in ("1", "2", "3", "4", "-1") else None
-        try:
+        with service_call(form, field="title") as call:
             series = services.create_series(form.event_data(), form.rule.data, form.until.data, nth)
-        except services.EventError as error:
-            db.session.rollback()
-            show_error(form, error.message, error.field, "title")
-        else:
-            count = db.session.scalar(
-                select(func.count()).select_from(Event).where(Event.series_id == series.id)
-            )
-            db.session.commit()
+            count = services.series_size(series)
+        if call.ok:
             flash(_("Série créée : %(n)s événements.", n=count), "success")
             return redirect(url_for("events.index", kind=form.kind.data))
     return render_template("events/form.html", form=form, event=None, series=True), 400
@@ -305,13 +295,9 @@ def edit(event_id: int):
         form.load(services.event_data(event))
         return render_template("events/form.html", form=form, event=event, series=False)
     if form.validate_on_submit():
-        try:
+        with service_call(form, field="title") as call:
             services.update_event(event, form.event_data())
-        except services.EventError as error:
-            db.session.rollback()
-            show_error(form, error.message, error.field, "title")
-        else:
-            db.session.commit()
+        if call.ok:
             flash(_("Événement modifié."), "success")
             return redirect(url_for("events.show", event_id=event.id))
     return render_template("events/form.html", form=form, event=event, series=False), 400
@@ -321,9 +307,11 @@ def edit(event_id: int):
 @requires(Role.MANAGER)
 def cancel(event_id: int):
     event = _load_event(event_id)
-    services.set_cancelled(event, not event.cancelled)
-    db.session.commit()
-    flash(_("Événement annulé.") if event.cancelled else _("Événement rétabli."), "success")
+    if EmptyForm().validate_on_submit():
+        with service_call() as call:
+            services.set_cancelled(event, not event.cancelled)
+        if call.ok:
+            flash(_("Événement annulé.") if event.cancelled else _("Événement rétabli."), "success")
     return redirect(url_for("events.show", event_id=event.id))
 
 
@@ -332,8 +320,12 @@ def cancel(event_id: int):
 def delete(event_id: int):
     event = _load_event(event_id)
     title = event.title
-    services.delete_event(event)
-    db.session.commit()
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("events.show", event_id=event.id))
+    with service_call() as call:
+        services.delete_event(event)
+    if not call.ok:
+        return redirect(url_for("events.show", event_id=event.id))
     flash(_("Événement « %(title)s » supprimé.", title=title), "success")
     return redirect(url_for("events.index"))
 
@@ -358,13 +350,9 @@ def add_member(event_id: int):
     if member is None:
         flash(_("Membre introuvable."), "error")
         return _back_to_roll_call(event)
-    try:
+    with service_call() as call:
         row = roll.add_member(event, member, attended=request.form.get("mode") != "register")
-    except roll.AttendanceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if call.ok:
         flash(_status_message(row), "success")
     return _back_to_roll_call(event)
 
@@ -376,15 +364,12 @@ def add_guest(event_id: int):
     form = GuestForm()
     if not form.validate_on_submit():
         return _render_show(event, guest_form=form, status=400)
-    try:
+    with service_call(form, field="guest_name") as call:
         row = roll.add_guest(
             event, form.guest_name.data, attended=request.form.get("mode") != "register"
         )
-    except roll.AttendanceError as error:
-        db.session.rollback()
-        show_error(form, error.message, error.field, "title")
+    if not call.ok:
         return _render_show(event, guest_form=form, status=400)
-    db.session.commit()
     flash(_status_message(row), "success")
     return _back_to_roll_call(event)
 
@@ -399,13 +384,9 @@ def set_status(event_id: int, attendance_id: int):
     if row is None:
         flash(_("Cette personne n'est plus sur la liste."), "error")
         return _back_to_roll_call(event)
-    try:
+    with service_call() as call:
         roll.set_status(row, request.form.get("status", ""))
-    except roll.AttendanceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if call.ok:
         flash(_status_message(row), "success")
     return _back_to_roll_call(event)
 
@@ -428,17 +409,11 @@ def headcount(event_id: int):
     event = _load_event(event_id)
     form = HeadcountForm()
     if not form.validate_on_submit():
-        for errors in form.errors.values():
-            for message in errors:
-                flash(message, "error")
+        flash_form_errors(form)
         return _back_to_roll_call(event)
-    try:
+    with service_call() as call:
         roll.set_headcount(event, form.headcount.data)
-    except roll.AttendanceError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if call.ok:
         flash(_("Effectif enregistré."), "success")
     return _back_to_roll_call(event)
 
@@ -462,15 +437,12 @@ def import_calendar():
     if len(data) > current_app.config["COWORKING_MAX_UPLOAD_BYTES"]:
         form.file.errors = [_("Le fichier est trop volumineux.")]
         return render_template("events/import.html", form=form, report=None), 400
-    try:
+    with service_call(form, field="file") as call:
         with outside_write_lock():  # parsing a big file must not keep kiosks waiting
             records = importers.read_calendar(data)
         report = importers.save_events(records)
-    except importers.EventImportError as error:
-        db.session.rollback()
-        form.file.errors = [error.message]
+    if not call.ok:
         return render_template("events/import.html", form=form, report=None), 400
-    db.session.commit()
     flash(
         _(
             "Import terminé : %(created)s créés, %(updated)s mis à jour, %(unchanged)s inchangés.",
@@ -496,9 +468,7 @@ def _kinds_page(form: KindForm, status: int = 200):
 @bp.get("/admin/kinds")
 @requires(Role.ADMIN)
 def kinds():
-    response = _kinds_page(KindForm())
-    db.session.commit()  # the built-in kinds, created on first visit
-    return response
+    return _kinds_page(KindForm())
 
 
 @bp.post("/admin/kinds")
@@ -506,13 +476,9 @@ def kinds():
 def add_kind():
     form = KindForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, field="label_fr") as call:
             kind = services.add_kind(form.label_fr.data, form.label_en.data or "")
-        except services.EventError as error:
-            db.session.rollback()
-            show_error(form, error.message, error.field, "title")
-        else:
-            db.session.commit()
+        if call.ok:
             flash(_("Type « %(label)s » ajouté.", label=kind.label_fr), "success")
             return redirect(url_for("events.kinds"))
     return _kinds_page(form, 400)
@@ -522,13 +488,9 @@ def add_kind():
 @requires(Role.ADMIN)
 def delete_kind(slug: str):
     kind = db.get_or_404(EventKind, slug)
-    try:
+    with service_call() as call:
         services.delete_kind(kind)
-    except services.EventError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if call.ok:
         flash(_("Type supprimé."), "success")
     return redirect(url_for("events.kinds"))
 

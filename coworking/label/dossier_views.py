@@ -20,12 +20,14 @@ from wtforms.validators import Length, Optional
 from coworking.auth.roles import Role
 from coworking.error_pages import render_error
 from coworking.extensions import db
-from coworking.forms import show_error
+from coworking.forms import service_call
 from coworking.ids import parse_id
 from coworking.label import services, worker
 from coworking.label.models import STALE_AFTER, Dossier
 from coworking.pagination import paginate
+from coworking.periods import Period
 from coworking.security import requires
+from coworking.stats.indicators import INDICATORS
 
 bp = Blueprint("dossiers", __name__, url_prefix="/label/dossiers")
 
@@ -54,8 +56,6 @@ class DossierForm(FlaskForm):
 
 
 def _default_form() -> DossierForm:
-    from coworking.periods import Period
-
     form = DossierForm()
     if not form.is_submitted():
         period = Period.last_12_months()
@@ -98,20 +98,16 @@ def create():
     if not form.validate_on_submit():
         db.session.rollback()
         return _list_page(form, 400)
-    try:
-        dossier = services.queue_dossier(
+    with service_call(form, field="start") as call:
+        dossier_id = services.queue_dossier(
             form.start.data,
             form.end.data,
             title=form.title.data,
             lang=form.lang.data,
             created_by=_actor(),
-        )
-    except services.DossierError as error:
-        db.session.rollback()
-        show_error(form, error.message, error.field, "start")
+        ).id
+    if not call.ok:
         return _list_page(form, 400)
-    dossier_id = dossier.id
-    db.session.commit()
     # Nothing may touch the session between the commit and an inline build: a lazy
     # refresh would open a write transaction that the build would then wait for.
     worker.start()
@@ -165,13 +161,9 @@ def download(dossier_id: int):
 @requires(Role.ADMIN)
 def finalize(dossier_id: int):
     dossier = db.get_or_404(Dossier, dossier_id)
-    try:
+    with service_call() as call:
         services.finalize_dossier(dossier, _actor())
-    except services.DossierError as error:
-        db.session.rollback()
-        flash(error.message, "error")
-    else:
-        db.session.commit()
+    if call.ok:
         flash(_("Dossier marqué définitif : il ne peut plus être supprimé."), "success")
     return redirect(url_for("dossiers.show", dossier_id=dossier_id), 303)
 
@@ -180,13 +172,10 @@ def finalize(dossier_id: int):
 @requires(Role.ADMIN)
 def retry(dossier_id: int):
     dossier = db.get_or_404(Dossier, dossier_id)
-    try:
+    with service_call() as call:
         services.retry_dossier(dossier)
-    except services.DossierError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if not call.ok:
         return redirect(url_for("dossiers.show", dossier_id=dossier_id), 303)
-    db.session.commit()
     worker.start()
     flash(_("Construction relancée."), "success")
     return redirect(url_for("dossiers.show", dossier_id=dossier_id), 303)
@@ -196,13 +185,10 @@ def retry(dossier_id: int):
 @requires(Role.ADMIN)
 def delete(dossier_id: int):
     dossier = db.get_or_404(Dossier, dossier_id)
-    try:
+    with service_call() as call:
         services.delete_dossier(dossier)
-    except services.DossierError as error:
-        db.session.rollback()
-        flash(error.message, "error")
+    if not call.ok:
         return redirect(url_for("dossiers.show", dossier_id=dossier_id), 303)
-    db.session.commit()
     flash(_("Dossier supprimé."), "success")
     return redirect(url_for("dossiers.index"), 303)
 
@@ -235,8 +221,6 @@ def diff():
     if not old.snapshot or not new.snapshot:
         flash(_("Seuls des dossiers construits peuvent être comparés."), "error")
         return redirect(url_for("dossiers.show", dossier_id=new_id))
-    from coworking.stats.indicators import INDICATORS
-
     changes = services.compare_snapshots(old.snapshot, new.snapshot)
     return render_template(
         "label/dossiers_diff.html", old=old, new=new, changes=changes, indicators=INDICATORS

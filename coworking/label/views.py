@@ -11,7 +11,7 @@ from sqlalchemy import select
 from coworking.auth.roles import Role
 from coworking.community.models import Document
 from coworking.extensions import db
-from coworking.forms import show_error
+from coworking.forms import service_call
 from coworking.label import criteria as criteria_services
 from coworking.label.criteria_forms import CriterionForm
 from coworking.label.models import Criterion
@@ -138,15 +138,11 @@ def criteria():
 def criterion_create():
     form = _form_for(None)
     if form.validate_on_submit():
-        try:
+        with service_call(form) as call:
             criterion = criteria_services.create_criterion(
                 form.code.data or "", **_fields_from(form)
             )
-        except criteria_services.CriterionError as error:
-            db.session.rollback()
-            show_error(form, error.message, error.field)
-        else:
-            db.session.commit()
+        if call.ok:
             flash(_("Critère %(code)s créé.", code=criterion.code), "success")
             return redirect(url_for("label.criteria"))
     return _render_list(form, 400)
@@ -155,11 +151,11 @@ def criterion_create():
 @bp.post("/admin/criteria/defaults")
 @requires(Role.ADMIN)
 def criteria_defaults():
-    added = criteria_services.ensure_default_criteria()
-    db.session.commit()
-    if added:
+    with service_call() as call:
+        added = criteria_services.ensure_default_criteria()
+    if call.ok and added:
         flash(_("%(n)s critères du catalogue par défaut ajoutés.", n=added), "success")
-    else:
+    elif call.ok:
         flash(_("Tous les critères du catalogue par défaut sont déjà présents."), "info")
     return redirect(url_for("label.criteria"))
 
@@ -172,15 +168,11 @@ def criterion_edit(criterion_id: int):
     status = 200
     if request.method == "POST":
         if form.validate_on_submit():
-            try:
+            with service_call(form) as call:
                 criteria_services.update_criterion(criterion, **_fields_from(form))
-            except criteria_services.CriterionError as error:
-                db.session.rollback()
-                criterion = db.get_or_404(Criterion, criterion_id)
-                show_error(form, error.message, error.field)
-            else:
-                db.session.commit()
+            if call.ok:
                 flash(_("Critère %(code)s enregistré.", code=criterion.code), "success")
                 return redirect(url_for("label.criteria"))
+            criterion = db.get_or_404(Criterion, criterion_id)
         status = 400
     return render_template("label/criterion_edit.html", criterion=criterion, form=form), status

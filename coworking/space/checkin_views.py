@@ -9,14 +9,16 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from coworking.auth.roles import Role
+from coworking.auth.services import touch_token
 from coworking.dates import DateRangeError, check_year, parse_iso_date, today
 from coworking.extensions import db
-from coworking.forms import EmptyForm
+from coworking.forms import EmptyForm, service_call
 from coworking.ids import parse_id
 from coworking.members import search as members
 from coworking.members.models import Member
 from coworking.security import requires
 from coworking.space import checkins
+from coworking.space.forms import CheckInForm
 from coworking.space.models import CheckIn
 
 bp = Blueprint("checkins", __name__)
@@ -62,27 +64,28 @@ def index():
 @bp.post("/checkins")
 @requires(Role.MANAGER)
 def create():
-    if not EmptyForm().validate_on_submit():
+    form = CheckInForm()
+    if not form.validate_on_submit():
         return _desk(400, _("Formulaire invalide."))
-    duration = request.form.get("duration", "full")
+    duration = form.duration.data or "full"
     by = current_user.display_name
-    try:
-        member_id = parse_id(request.form.get("member_id", ""))
+    with service_call(form, field="member_id") as call:
+        member_id = parse_id(form.member_id.data or "")
         if member_id is not None:
             member = db.get_or_404(Member, member_id)
             check_in, created = checkins.check_in_member(member, duration=duration, by=by)
             name = member.full_name
         else:
             check_in = checkins.check_in_visitor(
-                request.form.get("visitor_name", ""), duration=duration, by=by
+                form.visitor_name.data or "", duration=duration, by=by
             )
             created, name = True, check_in.visitor_name
-    except checkins.CheckInError as error:
-        db.session.rollback()
-        if error.field == "visitor_name":
-            return _desk(400, visitor_error=error.message)
-        return _desk(400, error.message)
-    db.session.commit()
+    if not call.ok:
+        return _desk(
+            400,
+            next(iter(form.member_id.errors), None),
+            visitor_error=next(iter(form.visitor_name.errors), None),
+        )
     if created:
         flash(_("%(name)s est enregistré(e) aujourd'hui.", name=name), "success")
     else:
@@ -95,9 +98,10 @@ def create():
 def undo(check_in_id: int):
     check_in = db.get_or_404(CheckIn, check_in_id)
     if EmptyForm().validate_on_submit():
-        checkins.undo_check_in(check_in)
-        db.session.commit()
-        flash(_("Présence annulée."), "success")
+        with service_call() as call:
+            checkins.undo_check_in(check_in)
+        if call.ok:
+            flash(_("Présence annulée."), "success")
     return redirect(url_for("checkins.index", day=check_in.day.isoformat()))
 
 
@@ -155,8 +159,6 @@ def api_create():
     """Check a member (by id or e-mail) or a visitor (by name) in, from a kiosk."""
     token = g.get("api_token")
     if token is not None:
-        from coworking.auth.services import touch_token
-
         touch_token(token)
     payload = request.get_json(silent=True)
     if not isinstance(payload, dict):

@@ -208,3 +208,11 @@ class BudgetLineForm(FlaskForm):
 
 class LogoForm(FlaskForm):
     logo = FileField(_l("Logo (PNG, JPEG ou WebP)"))
+
+
+class CheckInForm(FlaskForm):
+    """The front desk's buttons: a member (by id) or a visitor (by name), for a day or half a day."""
+
+    member_id = StringField()
+    visitor_name = StringField()
+    duration = StringField()

@@ -13,7 +13,7 @@ from coworking.auth.roles import Role
 from coworking.community.models import Document
 from coworking.dates import today
 from coworking.extensions import db
-from coworking.forms import show_error
+from coworking.forms import service_call
 from coworking.security import requires
 from coworking.space import profile as profiles
 from coworking.space.forms import (
@@ -71,16 +71,9 @@ def profile():
 def profile_update():
     form = ProfileForm()
     if form.validate_on_submit():
-        try:
+        with service_call(form, field="name") as call:
             profiles.update_profile(profiles.get_or_create_profile(), form.values())
-        except profiles.ProfileError as error:
-            db.session.rollback()
-            field = error.field or "name"
-            if field == "opening_hours":
-                field = "hours_0"
-            show_error(form, error.message, field, "name")
-        else:
-            db.session.commit()
+        if call.ok:
             flash(_("Profil de l'espace enregistré."), "success")
             return redirect(url_for("space.profile"))
     return _render_profile(400, profile_form=form)
@@ -92,15 +85,11 @@ def logo_upload():
     form = LogoForm()
     upload = request.files.get("logo")
     if form.validate_on_submit() and upload is not None and upload.filename:
-        try:
+        with service_call(form, field="logo") as call:
             profiles.set_logo(
                 profiles.get_or_create_profile(), upload.read(), upload.filename or "logo"
             )
-        except profiles.ProfileError as error:
-            db.session.rollback()
-            show_error(form, error.message, error.field, "logo")
-        else:
-            db.session.commit()
+        if call.ok:
             flash(_("Logo enregistré."), "success")
             return redirect(url_for("space.profile"))
     elif not form.errors:
@@ -113,9 +102,10 @@ def logo_upload():
 def logo_remove():
     profile = profiles.get_profile()
     if profile is not None:
-        profiles.remove_logo(profile)
-        db.session.commit()
-        flash(_("Logo retiré."), "success")
+        with service_call() as call:
+            profiles.remove_logo(profile)
+        if call.ok:
+            flash(_("Logo retiré."), "success")
     return redirect(url_for("space.profile"))
 
 
@@ -141,22 +131,19 @@ def _add_row(
 ):
     """Add a board member, assembly or budget line from its form; errors next to the field."""
     if form.validate_on_submit():
-        try:
+        with service_call(form, field=field) as call:
             add()
-        except profiles.ProfileError as error:
-            db.session.rollback()
-            show_error(form, error.message, error.field, field)
-        else:
-            db.session.commit()
+        if call.ok:
             flash(done, "success")
             return redirect(url_for("space.profile", _anchor=anchor))
     return _render_profile(400, **{slot: form})
 
 
 def _remove_row(remove: Callable[[Any], None], row: object, *, done: str, anchor: str):
-    remove(row)
-    db.session.commit()
-    flash(done, "success")
+    with service_call() as call:
+        remove(row)
+    if call.ok:
+        flash(done, "success")
     return redirect(url_for("space.profile", _anchor=anchor))
 
 
