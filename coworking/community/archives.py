@@ -14,6 +14,11 @@ The file is read once, in chunks: JSON archives are walked one array item at a
 time with the standard library's ``JSONDecoder.raw_decode``, so memory stays
 bounded by one chunk plus the records kept, even for tens of thousands of posts.
 
+Every value is checked before it is yielded so that the database can store it:
+dates within years ``MIN_YEAR``..``MAX_YEAR`` (Python overflows converting year 1
+or 9999 to UTC), counts within a 32-bit integer, no NUL or lone UTF-16 surrogate,
+JSON nested no deeper than the interpreter's recursion limit.
+
 Refusal is for the whole file: ``parse_mentions`` is a generator that raises
 ``ArchiveImportError`` as soon as it meets a problem, possibly after having
 yielded records. Callers that write to a database must therefore collect
@@ -38,6 +43,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from coworking.dates import MAX_YEAR, MIN_YEAR
 from coworking.urls import clean_url
 
 PLATFORMS = ("twitter", "mastodon", "linkedin", "facebook", "instagram", "other")
@@ -46,9 +52,14 @@ LOCAL_TIMEZONE = ZoneInfo("Europe/Paris")
 CHUNK_BYTES = 1 << 20
 HEAD_BYTES = 64 * 1024
 MAX_VALUE_CHARS = 32 * 1024 * 1024
+# Counts go to INTEGER columns: PostgreSQL's hold 32 bits.
+MAX_COUNT = 2**31 - 1
+EXTERNAL_ID_MAX = 200
 TWITTER_STATUS_URL = "https://x.com/i/web/status/{id}"
 
 _BOM = b"\xef\xbb\xbf"
+# Neither PostgreSQL (NUL) nor UTF-8 (lone surrogates, from JSON "\ud800") can store these.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _JSON_WS = re.compile(r"[ \t\n\r]*")
 _YTD_PREFIX = re.compile(r"window\.YTD\.(\w+)\.part(\d+)\s*=\s*")
 _TWEET_FILES = frozenset({"tweets", "tweet"})
@@ -349,6 +360,11 @@ class _JsonStream:
         while True:
             try:
                 obj, end = self._decoder.raw_decode(self._buf, self._pos)
+            except RecursionError:
+                raise ArchiveImportError(
+                    "Données JSON imbriquées trop profondément : ce n'est pas une archive.",
+                    location,
+                ) from None
             except json.JSONDecodeError as exc:
                 incomplete = (
                     exc.msg.startswith("Unterminated string") or exc.pos >= len(self._buf) - 16
@@ -363,6 +379,10 @@ class _JsonStream:
                     ) from None
                 self._fill()
                 continue
+            except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits
+                raise ArchiveImportError(
+                    "Nombre anormalement long dans les données JSON.", location
+                ) from None
             if end == len(self._buf) and not self._eof and isinstance(obj, int | float):
                 self._fill()  # a number may go on in the next chunk
                 continue
@@ -461,6 +481,15 @@ def _parse_twitter(
     reader.finish(allow=";")
 
 
+_TWEET_FIELDS = {
+    "external_id": "id_str",
+    "author": "compte",
+    "text": "full_text",
+    "hashtags": "entities.hashtags",
+    "url": "id_str",
+}
+
+
 def _tweet_mention(item: Any, location: str, handle: str) -> ImportedMention | None:
     """Build a mention from one tweets.js item, None for a retweet."""
     tweet = item.get("tweet", item) if isinstance(item, dict) else None
@@ -486,7 +515,7 @@ def _tweet_mention(item: Any, location: str, handle: str) -> ImportedMention | N
     declared = [
         tag.get("text", "") for tag in entities.get("hashtags") or () if isinstance(tag, dict)
     ]
-    return ImportedMention(
+    mention = ImportedMention(
         platform="twitter",
         external_id=tweet_id,
         author=handle,
@@ -497,6 +526,7 @@ def _tweet_mention(item: Any, location: str, handle: str) -> ImportedMention | N
         likes=_count(tweet.get("favorite_count"), location, "favorite_count"),
         reposts=_count(tweet.get("retweet_count"), location, "retweet_count"),
     )
+    return _checked(mention, location, _TWEET_FIELDS)
 
 
 def _expand_short_links(text: str, urls: Any) -> str:
@@ -514,11 +544,11 @@ def _parse_twitter_date(value: Any, location: str, field: str = "created_at") ->
     parsed = _twitter_date(value)
     if parsed is None:
         raise ArchiveImportError(f"Date illisible « {value} ».", location, field)
-    return parsed
+    return _in_utc(parsed, value, location, field)
 
 
 def _twitter_date(value: str) -> datetime | None:
-    """Return the datetime of a Twitter-style date, or None."""
+    """Return the aware datetime of a Twitter-style date, with its own offset, or None."""
     parts = value.split()
     if len(parts) != 6 or parts[1][:3].lower() not in _MONTHS:
         return None
@@ -540,7 +570,7 @@ def _twitter_date(value: str) -> datetime | None:
         )
     except (ValueError, IndexError):
         return None
-    return local.astimezone(UTC)
+    return local
 
 
 # --- Mastodon -------------------------------------------------------------------------
@@ -590,6 +620,15 @@ def _activity_mentions(
         yield _note_mention(note, activity, location)
 
 
+_NOTE_FIELDS = {
+    "external_id": "id",
+    "author": "attributedTo",
+    "text": "content",
+    "hashtags": "tag",
+    "url": "url",
+}
+
+
 def _note_mention(note: dict[str, Any], activity: dict[str, Any], location: str) -> ImportedMention:
     """Build a mention from a Mastodon Note."""
     note_id = note.get("id")
@@ -603,7 +642,7 @@ def _note_mention(note: dict[str, Any], activity: dict[str, Any], location: str)
         and tag.get("type") == "Hashtag"
         and isinstance(tag.get("name"), str)
     ]
-    return ImportedMention(
+    mention = ImportedMention(
         platform="mastodon",
         external_id=note_id,
         author=_fediverse_handle(note.get("attributedTo") or activity.get("actor")),
@@ -613,9 +652,10 @@ def _note_mention(note: dict[str, Any], activity: dict[str, Any], location: str)
         text=text,
         hashtags=_collect_hashtags(declared, text),
         url=_note_url(note),
-        likes=_collection_total(note.get("likes")),
-        reposts=_collection_total(note.get("shares")),
+        likes=_collection_total(note.get("likes"), location, "likes"),
+        reposts=_collection_total(note.get("shares"), location, "shares"),
     )
+    return _checked(mention, location, _NOTE_FIELDS)
 
 
 def _note_content(note: dict[str, Any]) -> str:
@@ -666,10 +706,12 @@ def _fediverse_handle(actor: Any) -> str:
     return f"@{name}@{parts.hostname}"
 
 
-def _collection_total(collection: Any) -> int:
+def _collection_total(collection: Any, location: str, field: str) -> int:
     """Return ``totalItems`` of an embedded likes/shares collection, else 0."""
     total = collection.get("totalItems") if isinstance(collection, dict) else None
-    return total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else 0
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        return 0
+    return _count(total, location, f"{field}.totalItems")
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -689,7 +731,7 @@ def _parse_iso_date(value: Any, location: str, field: str) -> datetime:
         raise ArchiveImportError(f"Date illisible « {value} ».", location, field) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return _in_utc(parsed, value, location, field)
 
 
 class _TextExtractor(HTMLParser):
@@ -899,6 +941,15 @@ def _map_columns(header: list[str], location: str) -> dict[str, int]:
     return columns
 
 
+_CSV_FIELDS = {
+    "external_id": "id",
+    "author": "author",
+    "text": "text",
+    "hashtags": "hashtags",
+    "url": "url",
+}
+
+
 def _csv_mention(
     row: list[str], columns: dict[str, int], width: int, location: str
 ) -> ImportedMention:
@@ -920,7 +971,7 @@ def _csv_mention(
     author = cell("author")
     posted_at = _parse_csv_date(cell("date"), location)
     declared = [tag for tag in _TAG_SEPARATORS.split(cell("hashtags")) if tag]
-    return ImportedMention(
+    mention = ImportedMention(
         platform=platform,
         external_id=cell("id") or _stable_id(platform, posted_at, author, text),
         author=author,
@@ -931,6 +982,7 @@ def _csv_mention(
         likes=_count(cell("likes"), location, "likes"),
         reposts=_count(cell("reposts"), location, "reposts"),
     )
+    return _checked(mention, location, _CSV_FIELDS)
 
 
 def _platform(value: str, url: str | None) -> str:
@@ -961,7 +1013,7 @@ def _parse_csv_date(value: str, location: str) -> datetime:
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=LOCAL_TIMEZONE)
-    return parsed.astimezone(UTC)
+    return _in_utc(parsed, value, location, "date")
 
 
 def _iso_or_french_date(value: str) -> datetime | None:
@@ -989,6 +1041,50 @@ def _stable_id(platform: str, posted_at: datetime, author: str, text: str) -> st
 # --- shared helpers -------------------------------------------------------------------
 
 
+def _in_utc(parsed: datetime, value: str, location: str, field: str) -> datetime:
+    """Return an aware datetime in UTC, refusing years outside MIN_YEAR..MAX_YEAR.
+
+    Checked before the conversion: year 1 or 9999 with an offset overflows it.
+    """
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ArchiveImportError(
+            f"Date hors limites « {value} » : "
+            f"l'année doit être comprise entre {MIN_YEAR} et {MAX_YEAR}.",
+            location,
+            field,
+        )
+    return parsed.astimezone(UTC)
+
+
+def _checked(mention: ImportedMention, location: str, fields: dict[str, str]) -> ImportedMention:
+    """Return the mention if the database can store it, else refuse the file.
+
+    ``fields`` names, for the message, the archive's field behind each attribute.
+    """
+    if len(mention.external_id) > EXTERNAL_ID_MAX:
+        raise ArchiveImportError(
+            f"Identifiant de publication trop long ({mention.external_id[:40]}…) : "
+            f"{EXTERNAL_ID_MAX} caractères au plus.",
+            location,
+            fields["external_id"],
+        )
+    values = {
+        "external_id": mention.external_id,
+        "author": mention.author,
+        "text": mention.text,
+        "hashtags": " ".join(mention.hashtags),
+        "url": mention.url or "",
+    }
+    for attribute, value in values.items():
+        if _UNSTORABLE.search(value):
+            raise ArchiveImportError(
+                "Caractère invalide (caractère nul ou demi-caractère UTF-16 isolé).",
+                location,
+                fields[attribute],
+            )
+    return mention
+
+
 def _collect_hashtags(declared: Iterable[str], text: str) -> tuple[str, ...]:
     """Return declared then written hashtags, lowercased as written, deduplicated."""
     seen: set[str] = set()
@@ -1006,13 +1102,24 @@ def _count(value: Any, location: str, field: str) -> int:
     """Return a like or repost count given as a number or a string ("12", "1 204")."""
     if value is None or value == "":
         return 0
+    number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if isinstance(value, str):
+        number = value
+    elif isinstance(value, str):
         digits = re.sub(r"[\s\u00a0\u202f]", "", value)
         if digits.isascii() and digits.isdigit():
-            return int(digits)
-    raise ArchiveImportError(f"Nombre invalide « {value} ».", location, field)
+            # Leading zeros aside, more digits than MAX_COUNT has is too big anyway.
+            digits = digits.lstrip("0") or "0"
+            number = int(digits) if len(digits) <= len(str(MAX_COUNT)) else MAX_COUNT + 1
+    if number is None:
+        raise ArchiveImportError(f"Nombre invalide « {value} ».", location, field)
+    if number > MAX_COUNT:
+        raise ArchiveImportError(
+            f"Nombre trop grand « {str(value)[:40]} » : au plus {MAX_COUNT}.",
+            location,
+            field,
+        )
+    return number
 
 
 def _as_handle(handle: str) -> str:
