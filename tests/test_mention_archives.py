@@ -234,6 +234,18 @@ def test_dates_are_kept_within_years_1900_to_2200(created_at, accepted):
         assert "entre 1900 et 2200" in error.reason
 
 
+def test_a_file_over_max_bytes_is_refused_as_soon_as_it_is_read():
+    data = tweets_js([make_tweet(str(n), f"tweet {n}") for n in range(1, 3000)])
+    stream = io.BytesIO(data)
+
+    with pytest.raises(ArchiveImportError) as caught:
+        read_mentions(stream, max_bytes=100_000)
+
+    assert "dépasse 0,1 Mo" in caught.value.reason
+    assert stream.tell() <= archives.HEAD_BYTES + archives.CHUNK_BYTES < len(data)
+    assert len(read_mentions(io.BytesIO(data), max_bytes=len(data))) == 2999
+
+
 # --- Mastodon archive (outbox.json) ---------------------------------------------------
 
 ACTOR = "https://piaille.fr/users/mainelabs"

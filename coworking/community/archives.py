@@ -12,7 +12,8 @@ Formats are recognised by their content, not by the file name:
 
 The file is read once, in chunks: JSON archives are walked one array item at a
 time with the standard library's ``JSONDecoder.raw_decode``, so memory stays
-bounded by one chunk plus the records kept, even for tens of thousands of posts.
+bounded by one chunk plus one item (``MAX_VALUE_CHARS``), even for hundreds of
+thousands of posts. ``max_bytes`` refuses a file as soon as more was read.
 
 Every value is checked before it is yielded so that the database can store it:
 dates within years ``MIN_YEAR``..``MAX_YEAR`` (Python overflows converting year 1
@@ -21,8 +22,9 @@ JSON nested no deeper than the interpreter's recursion limit.
 
 Refusal is for the whole file: ``parse_mentions`` is a generator that raises
 ``ArchiveImportError`` as soon as it meets a problem, possibly after having
-yielded records. Callers that write to a database must therefore collect
-everything first (``read_mentions`` does) and write only when no error was raised.
+yielded records. Callers that write to a database must therefore go through the
+whole file before their first write (``mentions.check_archive`` keeps the records
+in a temporary file meanwhile; ``read_mentions`` collects them, for small files).
 """
 
 from __future__ import annotations
@@ -51,7 +53,9 @@ LOCAL_TIMEZONE = ZoneInfo("Europe/Paris")
 
 CHUNK_BYTES = 1 << 20
 HEAD_BYTES = 64 * 1024
-MAX_VALUE_CHARS = 32 * 1024 * 1024
+# One array item (a tweet, an activity) or CSV line: real ones are a few kilobytes, and
+# a bigger one costs several times its size in memory while it is decoded and checked.
+MAX_VALUE_CHARS = 1024 * 1024
 # Counts go to INTEGER columns: PostgreSQL's hold 32 bits.
 MAX_COUNT = 2**31 - 1
 EXTERNAL_ID_MAX = 200
@@ -143,16 +147,18 @@ def parse_mentions(
     hashtags: Iterable[str] = (),
     account_handle: str = "",
     stats: ParseStats | None = None,
+    max_bytes: int | None = None,
 ) -> Iterator[ImportedMention]:
     """Yield the mentions of an archive read once from a binary stream.
 
     ``filename`` only sharpens error messages; ``account_handle`` is the author
-    given to Twitter/X posts (an account archive does not repeat it). Raises
-    ``ArchiveImportError`` while iterating; collect all records before writing.
+    given to Twitter/X posts (an account archive does not repeat it); a file longer
+    than ``max_bytes`` is refused. Raises ``ArchiveImportError`` while iterating:
+    read the whole file before writing anything.
     """
     wanted = wanted_hashtags(hashtags)
     stats = stats if stats is not None else ParseStats()
-    source = _ByteSource(stream)
+    source = _ByteSource(stream, max_bytes)
     stats.format = _detect_format(source.head(), filename)
     if stats.format == "twitter":
         records = _parse_twitter(source, _as_handle(account_handle), stats)
@@ -175,6 +181,7 @@ def read_mentions(
     hashtags: Iterable[str] = (),
     account_handle: str = "",
     stats: ParseStats | None = None,
+    max_bytes: int | None = None,
 ) -> list[ImportedMention]:
     """Return all the mentions of an archive, or raise ArchiveImportError."""
     return list(
@@ -184,6 +191,7 @@ def read_mentions(
             hashtags=hashtags,
             account_handle=account_handle,
             stats=stats,
+            max_bytes=max_bytes,
         )
     )
 
@@ -266,17 +274,30 @@ def _foreign_json() -> ArchiveImportError:
 class _ByteSource:
     """A binary stream whose first bytes can be looked at before being read."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, max_bytes: int | None = None) -> None:
         self._stream = stream
+        self._max_bytes = max_bytes
+        self._read = 0
         self._head = b""
         self._head_read = False
+
+    def _next(self, size: int) -> bytes:
+        """Read up to ``size`` bytes, refusing the file once it is over ``max_bytes``."""
+        chunk = self._stream.read(size)
+        self._read += len(chunk)
+        if self._max_bytes is not None and self._read > self._max_bytes:
+            raise ArchiveImportError(
+                f"Le fichier dépasse {_megabytes(self._max_bytes)}, "
+                "la taille maximale d'une archive à importer."
+            )
+        return chunk
 
     def head(self) -> bytes:
         """Return the first bytes (some non-blank ones, unless the file is blank)."""
         if not self._head_read:
             self._head_read = True
             while True:
-                chunk = self._stream.read(HEAD_BYTES)
+                chunk = self._next(HEAD_BYTES)
                 self._head += chunk
                 # Short reads are possible: go on until enough to recognise the format.
                 if not chunk or len(self._head.removeprefix(_BOM).lstrip()) >= 64:
@@ -289,7 +310,7 @@ class _ByteSource:
         if self._head:
             chunk, self._head = self._head, b""
             return chunk
-        return self._stream.read(CHUNK_BYTES)
+        return self._next(CHUNK_BYTES)
 
     def lines(self) -> Iterator[bytes]:
         """Yield the lines, each with its b"\\n" ending (the last one may have none)."""
@@ -1083,6 +1104,12 @@ def _checked(mention: ImportedMention, location: str, fields: dict[str, str]) ->
                 fields[attribute],
             )
     return mention
+
+
+def _megabytes(size: int) -> str:
+    """Return a size in the French way: 100 Mo, 1,5 Mo."""
+    number = f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{number} Mo"
 
 
 def _collect_hashtags(declared: Iterable[str], text: str) -> tuple[str, ...]:
