@@ -7,7 +7,7 @@ import sqlite3
 import tracemalloc
 
 import pytest
-from sqlalchemy import event, func, select
+from sqlalchemy import event, func, select, text
 
 from coworking.audit.models import AuditEntry
 from coworking.community import archives
@@ -256,3 +256,23 @@ def test_cli_refuses_edge_values_naming_the_field(
     assert isinstance(result.exception, SystemExit), result.exception
     assert where in result.output and "Rien n'a été importé" in result.output
     assert _count(app) == 0
+
+
+def test_postgresql_learns_the_table_size_while_a_big_import_grows_it(app_ctx, monkeypatch):
+    """Stale statistics made PostgreSQL scan the whole table for each batch's lookup."""
+    monkeypatch.setattr(mention_services, "WRITE_BATCH", 500)
+    postgresql = db.session.get_bind().dialect.name == "postgresql"
+    if postgresql:
+        db.session.execute(text("ANALYZE mention"))  # as a fresh installation: no rows
+        db.session.commit()
+
+    with mention_services.check_archive(io.BytesIO(twitter_archive(3000))) as archive:
+        for _step in mention_services.write_archive(archive):
+            db.session.commit()
+
+    assert db.session.scalar(select(func.count(Mention.id))) == 3000
+    if postgresql:
+        estimate = db.session.scalar(
+            text("SELECT reltuples FROM pg_class WHERE relname = 'mention'")
+        )
+        assert estimate >= 2000  # analysed after batches 1, 2 and 4 of 6
