@@ -46,6 +46,11 @@ def default_settings(instance_path: str) -> dict[str, object]:
             os.environ.get("COWORKING_MAX_UPLOAD_BYTES", 10 * 1024 * 1024)
         ),
         "MAX_CONTENT_LENGTH": int(os.environ.get("COWORKING_MAX_CONTENT_LENGTH", 60 * 1024 * 1024)),
+        # Social-media archives (a tweets.js can be big): streamed, checked whole, then
+        # written in short batches; the import page accepts a request this big for them.
+        "COWORKING_MAX_ARCHIVE_BYTES": int(
+            os.environ.get("COWORKING_MAX_ARCHIVE_BYTES", 100 * 1024 * 1024)
+        ),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": secure_cookies,

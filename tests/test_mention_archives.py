@@ -196,6 +196,56 @@ def test_tweet_with_non_numeric_count_refuses_whole_file():
     )
 
 
+@pytest.mark.parametrize(
+    ("likes", "expected"),
+    [("2147483647", 2147483647), ("0000000000000000000012", 12), ("1 204", 1204)],
+)
+def test_counts_up_to_a_32_bit_integer_are_read(likes, expected):
+    (mention,) = read_mentions(io.BytesIO(tweets_js([make_tweet("1", "hi", likes=likes)])))
+
+    assert mention.likes == expected
+
+
+@pytest.mark.parametrize("likes", ["2147483648", "9" * 30, "9" * 5000])
+def test_counts_over_a_32_bit_integer_are_refused(likes):
+    error = refusal(tweets_js([make_tweet("1", "hi", likes=likes)]))
+
+    assert (error.location, error.field) == ("élément 1", "favorite_count")
+    assert error.reason.startswith("Nombre trop grand")
+
+
+@pytest.mark.parametrize(
+    ("created_at", "accepted"),
+    [
+        ("Mon Jan 01 00:00:00 +0000 1900", True),
+        ("Sun Dec 31 23:59:59 -2359 2200", True),
+        ("Sun Dec 31 23:59:59 +0000 1899", False),
+        ("Mon Jan 01 00:00:00 +0000 2201", False),
+    ],
+)
+def test_dates_are_kept_within_years_1900_to_2200(created_at, accepted):
+    data = tweets_js([make_tweet("1", "hi", created_at=created_at)])
+
+    if accepted:
+        assert read_mentions(io.BytesIO(data))[0].posted_at.tzinfo is UTC
+    else:
+        error = refusal(data)
+        assert error.field == "created_at"
+        assert "entre 1900 et 2200" in error.reason
+
+
+def test_a_file_over_max_bytes_is_refused_as_soon_as_it_is_read():
+    data = tweets_js([make_tweet(str(n), f"tweet {n}") for n in range(1, 3000)])
+    stream = io.BytesIO(data)
+
+    with pytest.raises(ArchiveImportError) as caught:
+        read_mentions(stream, max_bytes=100_000)
+
+    assert "dépasse 0,1 Mo" in caught.value.reason
+    assert stream.tell() <= archives.HEAD_BYTES + archives.CHUNK_BYTES < len(data)
+    assert len(read_mentions(io.BytesIO(data), max_bytes=len(data))) == 2999
+
+
 # --- Mastodon archive (outbox.json) ---------------------------------------------------
 
 ACTOR = "https://piaille.fr/users/mainelabs"

@@ -12,12 +12,19 @@ Formats are recognised by their content, not by the file name:
 
 The file is read once, in chunks: JSON archives are walked one array item at a
 time with the standard library's ``JSONDecoder.raw_decode``, so memory stays
-bounded by one chunk plus the records kept, even for tens of thousands of posts.
+bounded by one chunk plus one item (``MAX_VALUE_CHARS``), even for hundreds of
+thousands of posts. ``max_bytes`` refuses a file as soon as more was read.
+
+Every value is checked before it is yielded so that the database can store it:
+dates within years ``MIN_YEAR``..``MAX_YEAR`` (Python overflows converting year 1
+or 9999 to UTC), counts within a 32-bit integer, no NUL or lone UTF-16 surrogate,
+JSON nested no deeper than the interpreter's recursion limit.
 
 Refusal is for the whole file: ``parse_mentions`` is a generator that raises
 ``ArchiveImportError`` as soon as it meets a problem, possibly after having
-yielded records. Callers that write to a database must therefore collect
-everything first (``read_mentions`` does) and write only when no error was raised.
+yielded records. Callers that write to a database must therefore go through the
+whole file before their first write (``mentions.check_archive`` keeps the records
+in a temporary file meanwhile; ``read_mentions`` collects them, for small files).
 """
 
 from __future__ import annotations
@@ -38,6 +45,7 @@ from typing import Any, BinaryIO
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo
 
+from coworking.dates import MAX_YEAR, MIN_YEAR
 from coworking.urls import clean_url
 
 PLATFORMS = ("twitter", "mastodon", "linkedin", "facebook", "instagram", "other")
@@ -45,10 +53,17 @@ LOCAL_TIMEZONE = ZoneInfo("Europe/Paris")
 
 CHUNK_BYTES = 1 << 20
 HEAD_BYTES = 64 * 1024
-MAX_VALUE_CHARS = 32 * 1024 * 1024
+# One array item (a tweet, an activity) or CSV line: real ones are a few kilobytes, and
+# a bigger one costs several times its size in memory while it is decoded and checked.
+MAX_VALUE_CHARS = 1024 * 1024
+# Counts go to INTEGER columns: PostgreSQL's hold 32 bits.
+MAX_COUNT = 2**31 - 1
+EXTERNAL_ID_MAX = 200
 TWITTER_STATUS_URL = "https://x.com/i/web/status/{id}"
 
 _BOM = b"\xef\xbb\xbf"
+# Neither PostgreSQL (NUL) nor UTF-8 (lone surrogates, from JSON "\ud800") can store these.
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 _JSON_WS = re.compile(r"[ \t\n\r]*")
 _YTD_PREFIX = re.compile(r"window\.YTD\.(\w+)\.part(\d+)\s*=\s*")
 _TWEET_FILES = frozenset({"tweets", "tweet"})
@@ -132,16 +147,18 @@ def parse_mentions(
     hashtags: Iterable[str] = (),
     account_handle: str = "",
     stats: ParseStats | None = None,
+    max_bytes: int | None = None,
 ) -> Iterator[ImportedMention]:
     """Yield the mentions of an archive read once from a binary stream.
 
     ``filename`` only sharpens error messages; ``account_handle`` is the author
-    given to Twitter/X posts (an account archive does not repeat it). Raises
-    ``ArchiveImportError`` while iterating; collect all records before writing.
+    given to Twitter/X posts (an account archive does not repeat it); a file longer
+    than ``max_bytes`` is refused. Raises ``ArchiveImportError`` while iterating:
+    read the whole file before writing anything.
     """
     wanted = wanted_hashtags(hashtags)
     stats = stats if stats is not None else ParseStats()
-    source = _ByteSource(stream)
+    source = _ByteSource(stream, max_bytes)
     stats.format = _detect_format(source.head(), filename)
     if stats.format == "twitter":
         records = _parse_twitter(source, _as_handle(account_handle), stats)
@@ -164,6 +181,7 @@ def read_mentions(
     hashtags: Iterable[str] = (),
     account_handle: str = "",
     stats: ParseStats | None = None,
+    max_bytes: int | None = None,
 ) -> list[ImportedMention]:
     """Return all the mentions of an archive, or raise ArchiveImportError."""
     return list(
@@ -173,6 +191,7 @@ def read_mentions(
             hashtags=hashtags,
             account_handle=account_handle,
             stats=stats,
+            max_bytes=max_bytes,
         )
     )
 
@@ -255,17 +274,30 @@ def _foreign_json() -> ArchiveImportError:
 class _ByteSource:
     """A binary stream whose first bytes can be looked at before being read."""
 
-    def __init__(self, stream: BinaryIO) -> None:
+    def __init__(self, stream: BinaryIO, max_bytes: int | None = None) -> None:
         self._stream = stream
+        self._max_bytes = max_bytes
+        self._read = 0
         self._head = b""
         self._head_read = False
+
+    def _next(self, size: int) -> bytes:
+        """Read up to ``size`` bytes, refusing the file once it is over ``max_bytes``."""
+        chunk = self._stream.read(size)
+        self._read += len(chunk)
+        if self._max_bytes is not None and self._read > self._max_bytes:
+            raise ArchiveImportError(
+                f"Le fichier dépasse {_megabytes(self._max_bytes)}, "
+                "la taille maximale d'une archive à importer."
+            )
+        return chunk
 
     def head(self) -> bytes:
         """Return the first bytes (some non-blank ones, unless the file is blank)."""
         if not self._head_read:
             self._head_read = True
             while True:
-                chunk = self._stream.read(HEAD_BYTES)
+                chunk = self._next(HEAD_BYTES)
                 self._head += chunk
                 # Short reads are possible: go on until enough to recognise the format.
                 if not chunk or len(self._head.removeprefix(_BOM).lstrip()) >= 64:
@@ -278,7 +310,7 @@ class _ByteSource:
         if self._head:
             chunk, self._head = self._head, b""
             return chunk
-        return self._stream.read(CHUNK_BYTES)
+        return self._next(CHUNK_BYTES)
 
     def lines(self) -> Iterator[bytes]:
         """Yield the lines, each with its b"\\n" ending (the last one may have none)."""
@@ -349,6 +381,11 @@ class _JsonStream:
         while True:
             try:
                 obj, end = self._decoder.raw_decode(self._buf, self._pos)
+            except RecursionError:
+                raise ArchiveImportError(
+                    "Données JSON imbriquées trop profondément : ce n'est pas une archive.",
+                    location,
+                ) from None
             except json.JSONDecodeError as exc:
                 incomplete = (
                     exc.msg.startswith("Unterminated string") or exc.pos >= len(self._buf) - 16
@@ -363,6 +400,10 @@ class _JsonStream:
                     ) from None
                 self._fill()
                 continue
+            except ValueError:  # an integer of more than sys.get_int_max_str_digits() digits
+                raise ArchiveImportError(
+                    "Nombre anormalement long dans les données JSON.", location
+                ) from None
             if end == len(self._buf) and not self._eof and isinstance(obj, int | float):
                 self._fill()  # a number may go on in the next chunk
                 continue
@@ -461,6 +502,15 @@ def _parse_twitter(
     reader.finish(allow=";")
 
 
+_TWEET_FIELDS = {
+    "external_id": "id_str",
+    "author": "compte",
+    "text": "full_text",
+    "hashtags": "entities.hashtags",
+    "url": "id_str",
+}
+
+
 def _tweet_mention(item: Any, location: str, handle: str) -> ImportedMention | None:
     """Build a mention from one tweets.js item, None for a retweet."""
     tweet = item.get("tweet", item) if isinstance(item, dict) else None
@@ -486,7 +536,7 @@ def _tweet_mention(item: Any, location: str, handle: str) -> ImportedMention | N
     declared = [
         tag.get("text", "") for tag in entities.get("hashtags") or () if isinstance(tag, dict)
     ]
-    return ImportedMention(
+    mention = ImportedMention(
         platform="twitter",
         external_id=tweet_id,
         author=handle,
@@ -497,6 +547,7 @@ def _tweet_mention(item: Any, location: str, handle: str) -> ImportedMention | N
         likes=_count(tweet.get("favorite_count"), location, "favorite_count"),
         reposts=_count(tweet.get("retweet_count"), location, "retweet_count"),
     )
+    return _checked(mention, location, _TWEET_FIELDS)
 
 
 def _expand_short_links(text: str, urls: Any) -> str:
@@ -514,11 +565,11 @@ def _parse_twitter_date(value: Any, location: str, field: str = "created_at") ->
     parsed = _twitter_date(value)
     if parsed is None:
         raise ArchiveImportError(f"Date illisible « {value} ».", location, field)
-    return parsed
+    return _in_utc(parsed, value, location, field)
 
 
 def _twitter_date(value: str) -> datetime | None:
-    """Return the datetime of a Twitter-style date, or None."""
+    """Return the aware datetime of a Twitter-style date, with its own offset, or None."""
     parts = value.split()
     if len(parts) != 6 or parts[1][:3].lower() not in _MONTHS:
         return None
@@ -540,7 +591,7 @@ def _twitter_date(value: str) -> datetime | None:
         )
     except (ValueError, IndexError):
         return None
-    return local.astimezone(UTC)
+    return local
 
 
 # --- Mastodon -------------------------------------------------------------------------
@@ -590,6 +641,15 @@ def _activity_mentions(
         yield _note_mention(note, activity, location)
 
 
+_NOTE_FIELDS = {
+    "external_id": "id",
+    "author": "attributedTo",
+    "text": "content",
+    "hashtags": "tag",
+    "url": "url",
+}
+
+
 def _note_mention(note: dict[str, Any], activity: dict[str, Any], location: str) -> ImportedMention:
     """Build a mention from a Mastodon Note."""
     note_id = note.get("id")
@@ -603,7 +663,7 @@ def _note_mention(note: dict[str, Any], activity: dict[str, Any], location: str)
         and tag.get("type") == "Hashtag"
         and isinstance(tag.get("name"), str)
     ]
-    return ImportedMention(
+    mention = ImportedMention(
         platform="mastodon",
         external_id=note_id,
         author=_fediverse_handle(note.get("attributedTo") or activity.get("actor")),
@@ -613,9 +673,10 @@ def _note_mention(note: dict[str, Any], activity: dict[str, Any], location: str)
         text=text,
         hashtags=_collect_hashtags(declared, text),
         url=_note_url(note),
-        likes=_collection_total(note.get("likes")),
-        reposts=_collection_total(note.get("shares")),
+        likes=_collection_total(note.get("likes"), location, "likes"),
+        reposts=_collection_total(note.get("shares"), location, "shares"),
     )
+    return _checked(mention, location, _NOTE_FIELDS)
 
 
 def _note_content(note: dict[str, Any]) -> str:
@@ -666,10 +727,12 @@ def _fediverse_handle(actor: Any) -> str:
     return f"@{name}@{parts.hostname}"
 
 
-def _collection_total(collection: Any) -> int:
+def _collection_total(collection: Any, location: str, field: str) -> int:
     """Return ``totalItems`` of an embedded likes/shares collection, else 0."""
     total = collection.get("totalItems") if isinstance(collection, dict) else None
-    return total if isinstance(total, int) and not isinstance(total, bool) and total >= 0 else 0
+    if not isinstance(total, int) or isinstance(total, bool) or total < 0:
+        return 0
+    return _count(total, location, f"{field}.totalItems")
 
 
 def _as_list(value: Any) -> list[Any]:
@@ -689,7 +752,7 @@ def _parse_iso_date(value: Any, location: str, field: str) -> datetime:
         raise ArchiveImportError(f"Date illisible « {value} ».", location, field) from None
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=UTC)
-    return parsed.astimezone(UTC)
+    return _in_utc(parsed, value, location, field)
 
 
 class _TextExtractor(HTMLParser):
@@ -899,6 +962,15 @@ def _map_columns(header: list[str], location: str) -> dict[str, int]:
     return columns
 
 
+_CSV_FIELDS = {
+    "external_id": "id",
+    "author": "author",
+    "text": "text",
+    "hashtags": "hashtags",
+    "url": "url",
+}
+
+
 def _csv_mention(
     row: list[str], columns: dict[str, int], width: int, location: str
 ) -> ImportedMention:
@@ -920,7 +992,7 @@ def _csv_mention(
     author = cell("author")
     posted_at = _parse_csv_date(cell("date"), location)
     declared = [tag for tag in _TAG_SEPARATORS.split(cell("hashtags")) if tag]
-    return ImportedMention(
+    mention = ImportedMention(
         platform=platform,
         external_id=cell("id") or _stable_id(platform, posted_at, author, text),
         author=author,
@@ -931,6 +1003,7 @@ def _csv_mention(
         likes=_count(cell("likes"), location, "likes"),
         reposts=_count(cell("reposts"), location, "reposts"),
     )
+    return _checked(mention, location, _CSV_FIELDS)
 
 
 def _platform(value: str, url: str | None) -> str:
@@ -961,7 +1034,7 @@ def _parse_csv_date(value: str, location: str) -> datetime:
         )
     if parsed.tzinfo is None:
         parsed = parsed.replace(tzinfo=LOCAL_TIMEZONE)
-    return parsed.astimezone(UTC)
+    return _in_utc(parsed, value, location, "date")
 
 
 def _iso_or_french_date(value: str) -> datetime | None:
@@ -989,6 +1062,56 @@ def _stable_id(platform: str, posted_at: datetime, author: str, text: str) -> st
 # --- shared helpers -------------------------------------------------------------------
 
 
+def _in_utc(parsed: datetime, value: str, location: str, field: str) -> datetime:
+    """Return an aware datetime in UTC, refusing years outside MIN_YEAR..MAX_YEAR.
+
+    Checked before the conversion: year 1 or 9999 with an offset overflows it.
+    """
+    if not MIN_YEAR <= parsed.year <= MAX_YEAR:
+        raise ArchiveImportError(
+            f"Date hors limites « {value} » : "
+            f"l'année doit être comprise entre {MIN_YEAR} et {MAX_YEAR}.",
+            location,
+            field,
+        )
+    return parsed.astimezone(UTC)
+
+
+def _checked(mention: ImportedMention, location: str, fields: dict[str, str]) -> ImportedMention:
+    """Return the mention if the database can store it, else refuse the file.
+
+    ``fields`` names, for the message, the archive's field behind each attribute.
+    """
+    if len(mention.external_id) > EXTERNAL_ID_MAX:
+        raise ArchiveImportError(
+            f"Identifiant de publication trop long ({mention.external_id[:40]}…) : "
+            f"{EXTERNAL_ID_MAX} caractères au plus.",
+            location,
+            fields["external_id"],
+        )
+    values = {
+        "external_id": mention.external_id,
+        "author": mention.author,
+        "text": mention.text,
+        "hashtags": " ".join(mention.hashtags),
+        "url": mention.url or "",
+    }
+    for attribute, value in values.items():
+        if _UNSTORABLE.search(value):
+            raise ArchiveImportError(
+                "Caractère invalide (caractère nul ou demi-caractère UTF-16 isolé).",
+                location,
+                fields[attribute],
+            )
+    return mention
+
+
+def _megabytes(size: int) -> str:
+    """Return a size in the French way: 100 Mo, 1,5 Mo."""
+    number = f"{size / (1024 * 1024):.1f}".rstrip("0").rstrip(".").replace(".", ",")
+    return f"{number} Mo"
+
+
 def _collect_hashtags(declared: Iterable[str], text: str) -> tuple[str, ...]:
     """Return declared then written hashtags, lowercased as written, deduplicated."""
     seen: set[str] = set()
@@ -1006,13 +1129,24 @@ def _count(value: Any, location: str, field: str) -> int:
     """Return a like or repost count given as a number or a string ("12", "1 204")."""
     if value is None or value == "":
         return 0
+    number: int | None = None
     if isinstance(value, int) and not isinstance(value, bool) and value >= 0:
-        return value
-    if isinstance(value, str):
+        number = value
+    elif isinstance(value, str):
         digits = re.sub(r"[\s\u00a0\u202f]", "", value)
         if digits.isascii() and digits.isdigit():
-            return int(digits)
-    raise ArchiveImportError(f"Nombre invalide « {value} ».", location, field)
+            # Leading zeros aside, more digits than MAX_COUNT has is too big anyway.
+            digits = digits.lstrip("0") or "0"
+            number = int(digits) if len(digits) <= len(str(MAX_COUNT)) else MAX_COUNT + 1
+    if number is None:
+        raise ArchiveImportError(f"Nombre invalide « {value} ».", location, field)
+    if number > MAX_COUNT:
+        raise ArchiveImportError(
+            f"Nombre trop grand « {str(value)[:40]} » : au plus {MAX_COUNT}.",
+            location,
+            field,
+        )
+    return number
 
 
 def _as_handle(handle: str) -> str:

@@ -9,6 +9,7 @@ from flask.cli import with_appcontext
 
 from coworking.community import mentions
 from coworking.community.archives import ArchiveImportError
+from coworking.database import immediate_writes
 from coworking.extensions import db
 
 
@@ -30,13 +31,19 @@ def import_mentions_command(file: Path, hashtags: tuple[str, ...], account: str)
         raise click.ClickException(f"{file} : lecture impossible ({error.strerror}).") from None
     try:
         with handle:
-            result = mentions.import_archive(
+            archive = mentions.check_archive(
                 handle, filename=file.name, hashtags=hashtags, account=account
             )
     except ArchiveImportError as error:
         db.session.rollback()
         raise click.ClickException(f"{file} : {error} Rien n'a été importé.") from None
-    db.session.commit()
+    # One short transaction a batch, so that the kiosks keep writing; each takes SQLite's
+    # write lock first (a batch reads then writes: deferred, it would fail at once as
+    # soon as another writer went in between).
+    with archive, immediate_writes():
+        for _step in mentions.write_archive(archive):
+            db.session.commit()
+    result = archive.result
     stats = result.stats
     click.echo(
         f"{file.name} ({stats.format}) : {result.total} publications importées "

@@ -338,6 +338,27 @@ def mentions_csv():
     return response
 
 
+# Room in an archive import request for the other fields and the multipart framing.
+ARCHIVE_FORM_MARGIN = 1024 * 1024
+
+
+@bp.url_value_preprocessor
+def _archive_request_limit(endpoint: str | None, _values: dict | None) -> None:
+    """Let the mention import page take a request as big as an allowed archive.
+
+    URL value preprocessors run before the before_request hooks, and one of them
+    (``security.enforce_access``: NUL bytes, CSRF) reads the form, so raising the
+    limit in the view itself would come too late. The archive's own limit is then
+    checked while it is read (``COWORKING_MAX_ARCHIVE_BYTES``).
+    """
+    if endpoint != "community.import_mentions":
+        return
+    request_limit = current_app.config["MAX_CONTENT_LENGTH"]
+    if request_limit is not None:
+        archive_limit = current_app.config["COWORKING_MAX_ARCHIVE_BYTES"] + ARCHIVE_FORM_MARGIN
+        request.max_content_length = max(request_limit, archive_limit)
+
+
 @bp.route("/mentions/import", methods=["GET", "POST"])
 @requires(Role.MANAGER)
 def import_mentions():
@@ -350,23 +371,33 @@ def import_mentions():
             status = 400
         else:
             try:
-                result = mention_services.import_archive(
-                    storage.stream,
-                    filename=storage.filename,
-                    hashtags=[form.hashtags.data or ""],
-                    account=form.account.data or "",
-                )
+                # Reading and checking a big archive takes seconds: not under the write lock.
+                with outside_write_lock():
+                    archive = mention_services.check_archive(
+                        storage.stream,
+                        filename=storage.filename,
+                        hashtags=[form.hashtags.data or ""],
+                        account=form.account.data or "",
+                    )
             except ArchiveImportError as error:
-                db.session.rollback()
                 form.archive.errors = [_("Rien n'a été importé. %(reason)s", reason=str(error))]
                 status = 400
             else:
-                db.session.commit()
-                flash(_import_summary(result), "success")
+                with archive:
+                    for _step in mention_services.write_archive(archive):
+                        db.session.commit()  # one short transaction a batch (see mentions.py)
+                flash(_import_summary(archive.result), "success")
                 return redirect(url_for("community.mentions"))
     elif request.method == "POST":
         status = 400
-    return render_template("community/mention_import.html", form=form), status
+    return (
+        render_template(
+            "community/mention_import.html",
+            form=form,
+            max_archive_label=_megabytes(current_app.config["COWORKING_MAX_ARCHIVE_BYTES"]),
+        ),
+        status,
+    )
 
 
 def _import_summary(result: mention_services.ImportResult) -> str:
