@@ -504,12 +504,35 @@ def print_targets(checks: list[tuple[str, str, bool | None]]) -> None:
     print("every measured target met" if not missed else f"missed: {', '.join(missed)}")
 
 
+def hostile_checks(outcomes: list) -> list[tuple[str, str, bool | None]]:
+    """Return the hostile inputs' targets: peak memory, kiosks' waits, nothing lost."""
+    if not outcomes:
+        return []
+    largest = max(outcomes, key=lambda o: o.peak_mb)
+    slowest = max(outcomes, key=lambda o: o.kiosk_max if o.seconds else 0.0)
+    kiosks = outcomes[-1]
+    return [
+        (
+            "hostile inputs, server peak memory",
+            f"{largest.peak_mb:.0f} MB ({largest.name}) ≤ {largest.limit_mb} MB",
+            all(o.peak_mb < o.limit_mb for o in outcomes),
+        ),
+        (
+            "hostile inputs, kiosks' longest wait",
+            f"{slowest.kiosk_max * 1000:.0f} ms ({slowest.name}) < 1 s",
+            all(o.kiosk_max < 1.0 for o in outcomes[:-1]),
+        ),
+        ("hostile inputs, check-ins", kiosks.name.split(": ", 1)[1], kiosks.met),
+    ]
+
+
 def write_report(
     full: Scale,
     tenth: Scale,
     checks: list[tuple[str, str, bool | None]],
     path: Path,
     notes: str,
+    hostile_lines: list[str] | None = None,
 ) -> None:
     lines = [
         "# Benchmark report",
@@ -600,6 +623,8 @@ def write_report(
         lines.append(
             f"Target: the member list at ≥ {THROUGHPUT_RATIO_TARGET:.0%} of the hello route's throughput."
         )
+    if hostile_lines:
+        lines += [""] + hostile_lines
     if notes:
         lines += ["", "## Notes", "", notes]
     path.write_text("\n".join(lines) + "\n")
@@ -619,7 +644,10 @@ def main() -> None:
         "--reseed", action="store_true", help="seed again (and time it) even if the databases exist"
     )
     parser.add_argument(
-        "--skip", action="append", default=[], help="pages, computations, dossier, throughput"
+        "--skip",
+        action="append",
+        default=[],
+        help="pages, computations, dossier, throughput, hostile",
     )
     parser.add_argument("--report", type=Path, default=ROOT / "benchmarks" / "REPORT.md")
     parser.add_argument(
@@ -654,9 +682,15 @@ def main() -> None:
         measure_dossier(full, 3)
     if "throughput" not in args.skip:
         measure_throughput(full, args.throughput_seconds)
+    outcomes = []
+    if "hostile" not in args.skip:
+        from benchmarks import hostile  # imports the tests' hostile files: only when measured
+
+        outcomes = hostile.measure()
     notes = args.notes.read_text() if args.notes and args.notes.exists() else ""
-    checks = target_checks(full, tenth)
-    write_report(full, tenth, checks, args.report, notes)
+    checks = target_checks(full, tenth) + hostile_checks(outcomes)
+    hostile_lines = hostile.report_lines(outcomes) if outcomes else None
+    write_report(full, tenth, checks, args.report, notes, hostile_lines)
     print_targets(checks)
 
 
