@@ -1,4 +1,4 @@
-"""One place for access control, CSRF, token authentication and security headers.
+"""One place for access control, CSRF and security headers.
 
 Every view declares who may use it with @public or @requires(role); a view that declares
 nothing is refused (fail closed), and tests/test_security.py walks app.url_map to prove it.
@@ -10,15 +10,15 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 from urllib.parse import urlsplit
 
-from flask import Flask, abort, current_app, g, jsonify, redirect, request, url_for
+from flask import Flask, abort, current_app, jsonify, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coworking.auth.roles import Role
 from coworking.database import set_immediate_writes
 from coworking.error_pages import is_api_request, render_error
-from coworking.extensions import csrf, db, login_manager
+from coworking.extensions import csrf, login_manager
 from coworking.json_bounds import API_MAX_CONTENT_LENGTH
+from coworking.roles import Role
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -150,33 +150,6 @@ def _json_error(status: int, message: str) -> Any:
     return response
 
 
-def load_user_from_session(user_id: str) -> Any:
-    """Load the account named in the session, if still active and of the same version."""
-    from coworking.auth.models import User
-
-    ident, _sep, version = user_id.partition(":")
-    if not ident.isdigit() or not version.isdigit():
-        return None
-    user = db.session.get(User, int(ident))
-    if user is None or not user.active or user.session_version != int(version):
-        return None
-    return user
-
-
-def load_principal_from_request(req: Any) -> Any:
-    """Authenticate API calls carrying 'Authorization: Bearer <token>'."""
-    from coworking.auth import services
-
-    clear = bearer_token()
-    # Tokens are for the JSON API (kiosks, scripts); the HTML pages need a person's session.
-    if not clear or not is_api_request():
-        return None
-    token = services.find_active_token(clear)
-    if token is not None:
-        g.api_token = token
-    return token
-
-
 CONTENT_SECURITY_POLICY = "; ".join(
     [
         "default-src 'self'",
@@ -211,8 +184,6 @@ def set_security_headers(response: Any) -> Any:
 
 def init_security(app: Flask) -> None:
     """Wire the access checks, the token loader and the headers into the app."""
-    login_manager.user_loader(load_user_from_session)
-    login_manager.request_loader(load_principal_from_request)
     login_manager.login_view = "auth.login"
     login_manager.login_message = None
     login_manager.session_protection = "basic"

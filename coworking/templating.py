@@ -5,9 +5,9 @@ from __future__ import annotations
 from flask import Flask, current_app, request, url_for
 from flask_login import current_user
 
-from coworking.auth.roles import Role
 from coworking.forms import EmptyForm
 from coworking.i18n import N_, current_translations
+from coworking.roles import Role
 
 # (endpoint, label, role needed to see the link, path prefix that marks it current)
 NAVIGATION = (

@@ -6,6 +6,10 @@ import ipaddress
 import unicodedata
 from urllib.parse import urlsplit
 
+from flask_babel import gettext as _
+
+from coworking.errors import ServiceError
+
 ALLOWED_SCHEMES = frozenset({"http", "https"})
 MAX_URL_LENGTH = 2048
 
@@ -39,9 +43,20 @@ def clean_url(url: str | None) -> str | None:
     return parts.scheme.lower() + candidate[len(parts.scheme) :]
 
 
-def is_safe_url(url: str | None) -> bool:
-    """Tell whether the URL is an absolute http(s) link that is safe to show."""
-    return clean_url(url) is not None
+def checked_url(value: str | None, field: str = "url", max_length: int = 500) -> str | None:
+    """Return a cleaned http(s) link typed in a form, None when empty; refuse anything else."""
+    value = (value or "").strip()
+    if not value:
+        return None
+    cleaned = clean_url(value)
+    if cleaned is None:
+        raise ServiceError(
+            _("Lien refusé : seules les adresses web en http:// ou https:// sont acceptées."),
+            field,
+        )
+    if len(cleaned) > max_length:
+        raise ServiceError(_("Lien trop long (%(n)d caractères au plus).", n=max_length), field)
+    return cleaned
 
 
 def _has_forbidden_chars(text: str) -> bool:

@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 from datetime import UTC, date, datetime, timedelta
 
-from coworking.community.models import Document, Mention, Outcome, Partner
+from coworking.community.models import Mention, Outcome
+from coworking.documents.models import Document
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
 from coworking.label.models import Criterion, Dossier
 from coworking.members.models import Member, Membership, MembershipPlan
+from coworking.partners.models import Partner
 from coworking.space.models import CheckIn, SpaceProfile
 from tests.factories import next_number
 

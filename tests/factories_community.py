@@ -6,11 +6,13 @@ import io
 import json
 from datetime import UTC, date, datetime, timedelta
 
-from coworking.community.models import Document, Mention, Outcome, Partner, PressArticle
+from coworking.community.models import Mention, Outcome, PressArticle
 from coworking.database import utcnow
+from coworking.documents.models import Document
 from coworking.events.models import Event, EventKind
 from coworking.extensions import db
 from coworking.members.models import Member
+from coworking.partners.models import Partner
 from tests.factories import next_number
 
 PDF_BYTES = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"

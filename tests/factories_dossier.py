@@ -9,11 +9,13 @@ from io import BytesIO
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from coworking.community.models import Document, Mention, Outcome, Partner, PressArticle
+from coworking.community.models import Mention, Outcome, PressArticle
+from coworking.documents.models import Document
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
 from coworking.label.models import Criterion
 from coworking.members.models import Member, Membership, MembershipPlan
+from coworking.partners.models import Partner
 from coworking.space.models import (
     BoardMember,
     BudgetLine,

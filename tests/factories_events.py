@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from coworking.community.models import Partner
 from coworking.csvio import fold_text
 from coworking.events import services
 from coworking.events.models import Attendance, Event
 from coworking.extensions import db
 from coworking.members.models import Member
+from coworking.partners.models import Partner
 from tests.factories import next_number
 
 PARIS = ZoneInfo("Europe/Paris")

@@ -12,11 +12,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
-from coworking.community.models import Document, Mention, Outcome, Partner, PressArticle
+from coworking.community.models import Mention, Outcome, PressArticle
+from coworking.documents.models import Document
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
 from coworking.kinds import EVENT_KIND_LABELS as KIND_LABELS
 from coworking.members.models import Member, Membership, MembershipPlan
+from coworking.partners.models import Partner
 from coworking.space.models import BudgetLine, CheckIn, GeneralAssembly, SpaceProfile
 from tests.factories import next_number
 

@@ -7,7 +7,8 @@ import io
 import pytest
 from sqlalchemy import func, select
 
-from coworking.community.models import Document, PressArticle
+from coworking.community.models import PressArticle
+from coworking.documents.models import Document
 from coworking.extensions import db
 from coworking.label.models import Dossier
 from tests import hostile_files as hostile
@@ -242,7 +243,7 @@ def test_pixel_bomb_is_refused_at_upload_with_its_size(app, client, auth):
 def test_thumbnail_of_a_pixel_bomb_is_never_decoded(app_ctx, monkeypatch):
     from PIL import Image
 
-    from coworking.community.services import make_thumbnail
+    from coworking.documents.services import make_thumbnail
 
     monkeypatch.setattr(Image.Image, "load", lambda self: pytest.fail("the bomb was decoded"))
     assert make_thumbnail(hostile.png_pixel_bomb(13_000, 13_000)) is None

@@ -12,8 +12,8 @@ from sqlalchemy import delete, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import undefer
 
-from coworking.community.models import Document
 from coworking.database import utcnow
+from coworking.documents.models import Document
 from coworking.extensions import db
 from coworking.label import dossier_build, services, worker
 from coworking.label.models import STALE_AFTER, Dossier, dossier_document

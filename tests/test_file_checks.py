@@ -8,8 +8,8 @@ import tracemalloc
 import pytest
 from PIL import Image
 
-from coworking.community import file_checks
-from coworking.community.file_checks import (
+from coworking.documents import file_checks
+from coworking.documents.file_checks import (
     MAX_DECODED_STREAM_BYTES,
     MAX_IMAGE_PIXELS,
     ImageTooLarge,
@@ -20,7 +20,7 @@ from coworking.community.file_checks import (
     open_image,
     pdf_problem,
 )
-from coworking.community.pdf_probe import run_probe
+from coworking.documents.pdf_probe import run_probe
 from tests import hostile_files as hostile
 from tests.factories_dossier import sample_pdf
 

@@ -30,7 +30,7 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from coworking.auth import services as auth_services
-from coworking.community.models import Document
+from coworking.documents.models import Document
 from coworking.extensions import db
 from coworking.label.models import Dossier
 from coworking.space.models import CheckIn

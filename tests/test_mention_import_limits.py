@@ -11,8 +11,8 @@ from sqlalchemy import event, func, select, text
 
 from coworking.audit.models import AuditEntry
 from coworking.community import archives
+from coworking.community import mention_views as community_views
 from coworking.community import mentions as mention_services
-from coworking.community import views as community_views
 from coworking.community.models import Mention
 from coworking.extensions import db
 from tests.hostile_archives import EDGE_ARCHIVES, tweet, tweets_js, twitter_archive

@@ -6,8 +6,8 @@ from datetime import UTC, date, datetime
 
 from sqlalchemy import func, select
 
-from coworking.community.models import Partner
 from coworking.extensions import db
+from coworking.partners.models import Partner
 from tests.factories_community import make_document, make_event, make_partner
 
 

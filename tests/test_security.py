@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from werkzeug.routing import IntegerConverter, Rule
 
-from coworking.auth.roles import Role
+from coworking.roles import Role
 from coworking.security import SAFE_METHODS, required_role
 from tests.conftest import csrf_token
 

@@ -11,12 +11,13 @@ from sqlalchemy import func, select
 
 from coworking.auth import services as accounts
 from coworking.auth.models import User
-from coworking.community.models import Mention, Partner
+from coworking.community.models import Mention
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.models import Member, Membership, MembershipPlan
 from coworking.members.services import member_search_text
+from coworking.partners.models import Partner
 from coworking.seed import demo
 from coworking.space.models import BudgetLine, CheckIn, GeneralAssembly, SpaceProfile
 from coworking.space.profile import siret_problem

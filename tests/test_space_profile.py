@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coworking.audit.models import AuditEntry
-from coworking.community.models import Document
+from coworking.documents.models import Document
 from coworking.extensions import db
 from coworking.space import profile as profiles
 from coworking.space.models import BoardMember, BudgetLine, GeneralAssembly, SpaceProfile

@@ -2,7 +2,7 @@ import hashlib
 
 import pytest
 
-from coworking.community.uploads import (
+from coworking.documents.uploads import (
     MAX_UPLOAD_BYTES,
     UploadInfo,
     UploadRejected,

@@ -8,7 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from coworking.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
-from coworking.auth.roles import ROLE_LABELS, Role
+from coworking.roles import ROLE_LABELS, Role
 
 
 def role_choices() -> list[tuple[str, str]]:

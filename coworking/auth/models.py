@@ -7,9 +7,9 @@ from datetime import datetime
 from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from coworking.auth.roles import Role
 from coworking.database import UTCDateTime, utcnow
 from coworking.extensions import db
+from coworking.roles import Role
 
 
 class User(db.Model):

@@ -21,10 +21,10 @@ from coworking.auth.passwords import (
     needs_rehash,
     verify_password,
 )
-from coworking.auth.roles import Role
 from coworking.database import utcnow
 from coworking.errors import ServiceError
 from coworking.extensions import db
+from coworking.roles import Role
 
 
 class AccountError(ServiceError):

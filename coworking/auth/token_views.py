@@ -10,10 +10,10 @@ from sqlalchemy import select
 from coworking.auth import services
 from coworking.auth.forms import TokenForm
 from coworking.auth.models import ApiToken, User
-from coworking.auth.roles import Role
 from coworking.auth.views import bp
 from coworking.extensions import db
 from coworking.forms import EmptyForm, service_call
+from coworking.roles import Role
 from coworking.security import requires
 
 

@@ -21,10 +21,10 @@ from coworking.audit.models import AuditEntry
 from coworking.auth import services
 from coworking.auth.forms import LoginForm, PasswordResetForm, RoleForm, UserCreateForm
 from coworking.auth.models import User
-from coworking.auth.roles import Role
 from coworking.extensions import db, login_throttle
 from coworking.forms import EmptyForm, flash_form_errors, service_call
 from coworking.pagination import paginate
+from coworking.roles import Role
 from coworking.security import public, requires, safe_next_url
 
 bp = Blueprint("auth", __name__)

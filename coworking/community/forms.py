@@ -17,9 +17,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, Email, Length, Optional
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from coworking.community.choices import DOCUMENT_KINDS, OUTCOME_KINDS, PARTNER_KINDS, PARTNER_ROLES
 from coworking.dates import YearInRange
+from coworking.documents.models import DOCUMENT_KINDS
 from coworking.ids import parse_id
+from coworking.kinds import OUTCOME_KINDS, PARTNER_KINDS, PARTNER_ROLES
 
 
 def _choices(mapping: dict) -> list[tuple[str, str]]:

@@ -57,8 +57,9 @@ from coworking.community.archives import (
 )
 from coworking.community.choices import PLATFORMS
 from coworking.community.models import Mention
-from coworking.community.services import CommunityError, paris_midnight
+from coworking.community.services import CommunityError
 from coworking.database import utcnow
+from coworking.dates import local_midnight_utc
 from coworking.events.models import Event
 from coworking.extensions import db
 
@@ -123,9 +124,9 @@ def apply_filters(query: Select[Any], filters: MentionFilters) -> Select[Any]:
         padded = literal(" ") + Mention.hashtags + literal(" ")
         query = query.where(padded.contains(f" {key} ", autoescape=True))
     if filters.start:
-        query = query.where(Mention.posted_at >= paris_midnight(filters.start))
+        query = query.where(Mention.posted_at >= local_midnight_utc(filters.start))
     if filters.end:
-        query = query.where(Mention.posted_at < paris_midnight(filters.end + timedelta(days=1)))
+        query = query.where(Mention.posted_at < local_midnight_utc(filters.end + timedelta(days=1)))
     return query
 
 

@@ -1,4 +1,4 @@
-"""Partners, press, social-media mentions, outcomes and uploaded documents."""
+"""Press articles, social-media mentions and outcomes."""
 
 from __future__ import annotations
 
@@ -10,17 +10,18 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    LargeBinary,
     String,
     Table,
     Text,
     UniqueConstraint,
     false,
 )
-from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coworking.database import UTCDateTime, utcnow
+from coworking.documents.models import Document
 from coworking.extensions import db
+from coworking.partners.models import Partner
 
 outcome_member = Table(
     "outcome_member",
@@ -28,56 +29,6 @@ outcome_member = Table(
     Column("outcome_id", ForeignKey("outcome.id", ondelete="CASCADE"), primary_key=True),
     Column("member_id", ForeignKey("member.id", ondelete="CASCADE"), primary_key=True, index=True),
 )
-
-
-class Partner(db.Model):
-    __tablename__ = "partner"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    # collectivite, entreprise, association, ecole, lieu, media
-    kind: Mapped[str] = mapped_column(String(32), index=True)
-    hosts_events: Mapped[bool] = mapped_column(default=False)
-    funds: Mapped[bool] = mapped_column(default=False)
-    supports: Mapped[bool] = mapped_column(default=False)
-    founding_member: Mapped[bool] = mapped_column(default=False)
-    since: Mapped[date | None] = mapped_column(Date)
-    until: Mapped[date | None] = mapped_column(Date)
-    contact_name: Mapped[str | None] = mapped_column(String(200))
-    contact_email: Mapped[str | None] = mapped_column(String(254))
-    contact_phone: Mapped[str | None] = mapped_column(String(40))
-    website: Mapped[str | None] = mapped_column(String(500))
-    address: Mapped[str | None] = mapped_column(String(300))
-    notes: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-
-    events = relationship("Event", secondary="event_partner", back_populates="partners")
-
-
-class Document(db.Model):
-    """An uploaded file kept in the database (support letter, statutes, clipping, photo)."""
-
-    __tablename__ = "document"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    title: Mapped[str] = mapped_column(String(200))
-    # support_letter, statutes, agreement, press_clipping, photo, logo, other
-    kind: Mapped[str] = mapped_column(String(32), default="other", index=True)
-    filename: Mapped[str] = mapped_column(String(255))
-    content_type: Mapped[str] = mapped_column(String(100))
-    size: Mapped[int] = mapped_column(Integer)
-    sha256: Mapped[str] = mapped_column(String(64), index=True)
-    # Deferred: listing documents never loads their bytes.
-    data: Mapped[bytes] = deferred(mapped_column(LargeBinary))
-    # A small JPEG made at upload for images (None for PDFs or unreadable images).
-    thumbnail: Mapped[bytes | None] = deferred(mapped_column(LargeBinary))
-    partner_id: Mapped[int | None] = mapped_column(
-        ForeignKey("partner.id", ondelete="SET NULL"), index=True
-    )
-    uploaded_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    uploaded_by: Mapped[str | None] = mapped_column(String(254))
-
-    partner: Mapped[Partner | None] = relationship()
 
 
 class PressArticle(db.Model):
@@ -152,3 +103,10 @@ class Outcome(db.Model):
     event = relationship("Event")
     partner: Mapped[Partner | None] = relationship()
     members = relationship("Member", secondary=outcome_member)
+
+    @property
+    def signature(self) -> str:
+        """Return who signs the testimonial: the author given, else the members it names."""
+        if self.testimonial_author:
+            return self.testimonial_author
+        return ", ".join(m.full_name for m in self.members if m.erased_at is None and m.full_name)

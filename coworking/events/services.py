@@ -14,8 +14,6 @@ from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
 from coworking.audit import services as audit
-from coworking.community.archives import normalize_hashtag
-from coworking.community.models import Partner
 from coworking.csvio import fold_text
 from coworking.database import utcnow
 from coworking.dates import MAX_YEAR, MIN_YEAR, DateRangeError, check_year
@@ -24,8 +22,10 @@ from coworking.events.attendance import places_held, promote_waiting
 from coworking.events.ical_import import PARIS
 from coworking.events.models import Attendance, Event, EventKind, EventSeries
 from coworking.extensions import db
+from coworking.hashtags import normalize_hashtag
 from coworking.ids import parse_id
 from coworking.kinds import EVENT_KINDS
+from coworking.partners.models import Partner
 from coworking.urls import clean_url
 
 _ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")

@@ -24,7 +24,6 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
-from coworking.auth.roles import Role
 from coworking.database import outside_write_lock
 from coworking.dates import MAX_YEAR, MIN_YEAR
 from coworking.events import attendance as roll
@@ -44,6 +43,7 @@ from coworking.forms import EmptyForm, flash_form_errors, service_call
 from coworking.ids import parse_id
 from coworking.members.models import Member
 from coworking.pagination import paginate
+from coworking.roles import Role
 from coworking.security import public, requires
 
 bp = Blueprint("events", __name__)

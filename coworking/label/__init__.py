@@ -4,6 +4,9 @@ from __future__ import annotations
 
 from flask import Flask
 
+# Final dossiers keep their documents: registered with the documents feature on import.
+from coworking.label import document_links  # noqa: F401
+
 
 def register(app: Flask) -> None:
     """Register the label pages, the dossier archive and the readiness and dossier commands."""

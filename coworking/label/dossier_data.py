@@ -14,10 +14,12 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import and_, func, or_, select
 
-from coworking.community.models import Outcome, Partner, PressArticle
+from coworking.community.models import Outcome, PressArticle
+from coworking.community.services import published_testimonials
 from coworking.events.models import Event, EventKind, event_partner
 from coworking.extensions import db
 from coworking.label.dossier_files import Annex, Picture, annexes_of, logo_of, pictures_of
+from coworking.partners.models import Partner
 from coworking.space.models import BoardMember, BudgetLine, GeneralAssembly, SpaceProfile
 
 # -- data ------------------------------------------------------------------------------
@@ -87,18 +89,7 @@ def gather_data(period: Any, lang: str) -> DossierData:
                 .order_by(PressArticle.published_on, PressArticle.id)
             )
         ),
-        testimonials=list(
-            db.session.scalars(
-                select(Outcome)
-                .where(
-                    Outcome.happened_on.between(period.start, period.end),
-                    Outcome.consent_publish_at.is_not(None),
-                    Outcome.testimonial.is_not(None),
-                    Outcome.testimonial != "",
-                )
-                .order_by(Outcome.happened_on, Outcome.id)
-            )
-        ),
+        testimonials=published_testimonials(period.start, period.end),
         annexes=annexes_of(evidence_ids, warnings),
         pictures=pictures_of(period, warnings),
         warnings=warnings,

@@ -1,6 +1,6 @@
 """The files a dossier carries: PDF annexes drawn into its last pages, pictures resized for it.
 
-Every file is measured before it is used (`coworking.community.file_checks`): one over the
+Every file is measured before it is used (`coworking.documents.file_checks`): one over the
 limits is skipped with a warning on the dossier's page, never opened.
 """
 
@@ -20,16 +20,16 @@ from flask_babel import format_decimal
 from flask_babel import gettext as _
 from sqlalchemy import case, func, or_, select
 
-from coworking.community.choices import ANNEX_KINDS
-from coworking.community.file_checks import (
+from coworking.community.models import PressArticle
+from coworking.documents.file_checks import (
     image_problem,
     inspect_pdf,
     megabytes,
     open_image,
     pdf_problem,
 )
-from coworking.community.models import Document, PressArticle
-from coworking.community.pdf_probe import content_streams, form_key
+from coworking.documents.models import ANNEX_KINDS, Document
+from coworking.documents.pdf_probe import content_streams, form_key
 from coworking.extensions import db
 from coworking.label.models import (
     Criterion,
@@ -42,7 +42,7 @@ LOGGER = logging.getLogger(__name__)
 
 # Documents appended as pages, and documents placed as pictures.
 # The annexes of one dossier together: pages, and bytes (their files and the page
-# contents drawn from them). Each annex has its own limits (coworking.community.file_checks).
+# contents drawn from them). Each annex has its own limits (coworking.documents.file_checks).
 MAX_DOSSIER_ANNEX_PAGES = 200
 MAX_DOSSIER_ANNEX_BYTES = 64 * 1024 * 1024
 PICTURE_KINDS = ("photo", "press_clipping")
@@ -335,7 +335,7 @@ def draw_annexes(pdf: bytes, annexes: list[Annex]) -> bytes:
     a second where pypdf needed seconds to parse the tagged document; the
     metadata, the structure tree and the PDF/A identification are kept.
 
-    Annexes were measured before (coworking.community.file_checks): this is never
+    Annexes were measured before (coworking.documents.file_checks): this is never
     the first reading of a file. Pages are drawn without decoding their content
     (see page_form), a page the annex lists many times becomes one form drawn
     many times, and Flate streams are written as stored; qpdf re-encodes the

@@ -17,7 +17,6 @@ from sqlalchemy.orm import load_only, undefer
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
-from coworking.auth.roles import Role
 from coworking.error_pages import render_error
 from coworking.extensions import db
 from coworking.forms import service_call
@@ -26,6 +25,7 @@ from coworking.label import services, worker
 from coworking.label.models import STALE_AFTER, Dossier
 from coworking.pagination import paginate
 from coworking.periods import Period
+from coworking.roles import Role
 from coworking.security import requires
 from coworking.stats.indicators import INDICATORS
 

@@ -26,7 +26,7 @@ from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
 
-from coworking.community.file_checks import inspect_pdf, pdf_problem
+from coworking.documents.file_checks import inspect_pdf, pdf_problem
 
 __all__ = [
     "INTERNAL_BASE_URL",

@@ -23,10 +23,11 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from coworking.community.models import Document, Partner
+from coworking.documents.models import Document
 from coworking.extensions import db
 from coworking.label.criteria import COMPARATOR_SIGNS
 from coworking.label.models import Criterion
+from coworking.partners.models import Partner
 from coworking.periods import Period
 from coworking.space.models import BudgetLine, SpaceProfile
 from coworking.stats.charts import french_number

@@ -12,9 +12,9 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 
 from coworking.audit import services as audit
-from coworking.community.models import Document
 from coworking.database import utcnow
 from coworking.dates import add_years
+from coworking.documents.models import Document
 from coworking.errors import ServiceError
 from coworking.extensions import db
 from coworking.label.models import (

@@ -8,8 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from coworking.auth.roles import Role
-from coworking.community.models import Document
+from coworking.documents.models import Document
 from coworking.extensions import db
 from coworking.forms import service_call
 from coworking.label import criteria as criteria_services
@@ -17,6 +16,7 @@ from coworking.label.criteria_forms import CriterionForm
 from coworking.label.models import Criterion
 from coworking.label.readiness import evaluate
 from coworking.periods import Period, PeriodError, period_from_args
+from coworking.roles import Role
 from coworking.security import requires
 from coworking.stats.indicators import INDICATORS
 

@@ -6,7 +6,6 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from coworking.auth.roles import Role
 from coworking.extensions import db
 from coworking.forms import EmptyForm, flash_form_errors, service_call
 from coworking.ids import parse_id
@@ -15,6 +14,7 @@ from coworking.members.forms import PlanForm, RetentionForm
 from coworking.members.models import MembershipPlan
 from coworking.members.views import bp
 from coworking.pagination import paginate
+from coworking.roles import Role
 from coworking.security import requires
 
 # --- plans ------------------------------------------------------------------------------------

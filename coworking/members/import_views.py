@@ -7,13 +7,13 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
-from coworking.auth.roles import Role
 from coworking.database import outside_write_lock
 from coworking.extensions import db
 from coworking.members import imports
 from coworking.members.csv_import import MemberCsvError, parse_members_csv
 from coworking.members.forms import ImportConfirmForm, ImportForm
 from coworking.members.views import bp
+from coworking.roles import Role
 from coworking.security import requires
 
 

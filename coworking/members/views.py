@@ -20,7 +20,6 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from coworking.auth.roles import Role
 from coworking.csvio import iter_csv
 from coworking.dates import to_local, today
 from coworking.extensions import db
@@ -31,6 +30,7 @@ from coworking.members.forms import LeaveForm, MemberForm, MembershipForm, conse
 from coworking.members.models import Member, Membership, MembershipPlan
 from coworking.members.page_sections import sections_for
 from coworking.pagination import paginate
+from coworking.roles import Role
 from coworking.security import requires
 
 bp = Blueprint("members", __name__)

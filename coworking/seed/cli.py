@@ -12,10 +12,10 @@ from sqlalchemy import func, select
 
 from coworking.auth import services as accounts
 from coworking.auth.models import User
-from coworking.auth.roles import Role
 from coworking.events.services import ensure_default_kinds
 from coworking.extensions import db
 from coworking.label.criteria import ensure_default_criteria
+from coworking.roles import Role
 from coworking.seed import demo
 
 FIRST_RUN_EMAIL = "admin@coworking.local"

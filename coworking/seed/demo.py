@@ -18,20 +18,15 @@ from sqlalchemy import Table, func, insert, select, text
 
 from coworking import dates
 from coworking.audit import services as audit
-from coworking.community.models import (
-    Document,
-    Mention,
-    Outcome,
-    Partner,
-    PressArticle,
-    outcome_member,
-)
+from coworking.community.models import Mention, Outcome, PressArticle, outcome_member
+from coworking.documents.models import Document
 from coworking.events.models import Attendance, Event, EventSeries, event_partner
 from coworking.events.services import ensure_default_kinds
 from coworking.extensions import db
 from coworking.label.criteria import ensure_default_criteria
 from coworking.label.models import Dossier
 from coworking.members.models import Member, Membership, MembershipPlan
+from coworking.partners.models import Partner
 from coworking.seed import community, data, events, mentions, people, space_profile
 from coworking.seed.builder import DemoBuilder
 from coworking.space.models import (

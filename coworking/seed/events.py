@@ -6,8 +6,8 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from coworking.community.archives import normalize_hashtag
 from coworking.dates import add_months
+from coworking.hashtags import normalize_hashtag
 from coworking.seed import data, mentions
 from coworking.seed.builder import DemoBuilder
 from coworking.seed.calendar_days import first_weekday, months

@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from coworking.community.archives import hashtags_in_text, normalize_hashtag
+from coworking.hashtags import hashtags_in_text, normalize_hashtag
 from coworking.seed import data
 from coworking.seed.builder import DemoBuilder, Person
 

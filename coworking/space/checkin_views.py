@@ -8,7 +8,6 @@ from flask import Blueprint, flash, g, jsonify, redirect, render_template, reque
 from flask_babel import gettext as _
 from flask_login import current_user
 
-from coworking.auth.roles import Role
 from coworking.auth.services import touch_token
 from coworking.dates import DateRangeError, check_year, parse_iso_date, today
 from coworking.extensions import db
@@ -16,6 +15,7 @@ from coworking.forms import EmptyForm, service_call
 from coworking.ids import parse_id
 from coworking.members import search as members
 from coworking.members.models import Member
+from coworking.roles import Role
 from coworking.security import requires
 from coworking.space import checkins
 from coworking.space.forms import CheckInForm

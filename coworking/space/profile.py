@@ -17,9 +17,9 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from coworking.audit import services as audit
-from coworking.community.file_checks import check_upload_content
-from coworking.community.models import Document
-from coworking.community.uploads import UploadRejected, sniff_upload
+from coworking.documents.file_checks import check_upload_content
+from coworking.documents.models import Document
+from coworking.documents.uploads import UploadRejected, sniff_upload
 from coworking.errors import ServiceError
 from coworking.extensions import db
 from coworking.i18n import PARIS

@@ -9,11 +9,11 @@ from typing import Any
 from flask import Blueprint, abort, flash, redirect, render_template, request, send_file, url_for
 from flask_babel import gettext as _
 
-from coworking.auth.roles import Role
-from coworking.community.models import Document
 from coworking.dates import today
+from coworking.documents.models import Document
 from coworking.extensions import db
 from coworking.forms import service_call
+from coworking.roles import Role
 from coworking.security import requires
 from coworking.space import profile as profiles
 from coworking.space.forms import (

@@ -38,10 +38,11 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
 
-from coworking.community.models import Mention, Outcome, Partner, PressArticle
+from coworking.community.models import Mention, Outcome, PressArticle
 from coworking.events.models import Attendance, Event, event_partner
 from coworking.extensions import db
 from coworking.members.models import Member, Membership
+from coworking.partners.models import Partner
 from coworking.periods import Period
 from coworking.space.models import CheckIn, GeneralAssembly, SpaceProfile
 from coworking.stats import sql

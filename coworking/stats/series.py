@@ -15,13 +15,14 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import and_, bindparam, func, select, text
 
-from coworking.community.models import Mention, Outcome, Partner
+from coworking.community.models import Mention, Outcome
 from coworking.database import UTCDateTime
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
 from coworking.kinds import EVENT_KIND_LABELS, OUTCOME_KINDS, PARTNER_KINDS
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.models import Member, Membership
+from coworking.partners.models import Partner
 from coworking.periods import Month, Period
 from coworking.space.models import CheckIn
 from coworking.stats import sql

@@ -5,8 +5,8 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, render_template
 from flask_babel import gettext as _
 
-from coworking.auth.roles import Role
 from coworking.periods import Period, PeriodError, period_from_args
+from coworking.roles import Role
 from coworking.security import requires
 from coworking.stats.dashboard import dashboard as gather_dashboard
 from coworking.stats.indicators import compute_indicators

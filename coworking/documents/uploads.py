@@ -36,7 +36,7 @@ class UploadRejected(ValueError):
     """An upload refused: ``reason`` is French for the user, ``code`` is stable.
 
     Codes: ``empty``, ``too_large``, ``svg``, ``html``, ``unsupported``; and, from
-    ``coworking.community.file_checks``, ``pdf_limits`` and ``too_many_pixels``.
+    ``coworking.documents.file_checks``, ``pdf_limits`` and ``too_many_pixels``.
     """
 
     def __init__(self, reason: str, code: str = "unsupported") -> None:

@@ -27,8 +27,8 @@ from typing import TYPE_CHECKING
 from flask_babel import format_decimal
 from flask_babel import gettext as _
 
-from coworking.community.pdf_probe import run_probe
-from coworking.community.uploads import UploadInfo, UploadRejected
+from coworking.documents.pdf_probe import run_probe
+from coworking.documents.uploads import UploadInfo, UploadRejected
 
 if TYPE_CHECKING:
     from PIL import Image
