@@ -13,6 +13,8 @@ from sqlalchemy import DateTime, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
+from coworking.extensions import db
+
 _immediate = contextvars.ContextVar("coworking_immediate_writes", default=False)
 
 
@@ -69,8 +71,6 @@ def outside_write_lock() -> Iterator[None]:
     and ends theirs on the way out, so that the writes that follow take the lock afresh
     and hold it only while they write.
     """
-    from coworking.extensions import db
-
     session = db.session
     if session.new or session.dirty or session.deleted:
         raise RuntimeError("outside_write_lock() entered with unflushed changes")

@@ -14,6 +14,7 @@ from babel import numbers as babel_numbers
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import (
+    format_currency,
     format_datetime,
     format_decimal,
     format_percent,
@@ -62,8 +63,6 @@ def format_money(cents: int | None, currency: str = "EUR") -> str:
     """Format an amount in cents as « 1 234,50 € »."""
     if cents is None:
         return ""
-    from flask_babel import format_currency
-
     return format_currency(Decimal(cents) / 100, currency)
 
 

@@ -9,8 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from coworking.extensions import db
-from coworking.label import ensure_default_criteria
-from coworking.label.criteria import DEFAULT_CRITERIA, create_criterion
+from coworking.label.criteria import DEFAULT_CRITERIA, create_criterion, ensure_default_criteria
 from coworking.label.models import Criterion
 from coworking.label.readiness import compare, evaluate, gap_text
 from coworking.periods import Period

@@ -62,6 +62,7 @@ from coworking.database import utcnow
 from coworking.dates import local_midnight_utc
 from coworking.events.models import Event
 from coworking.extensions import db
+from coworking.i18n import to_paris
 
 SUGGESTION_WINDOW = timedelta(days=2)
 HASHTAGS_MAX = 500
@@ -188,8 +189,6 @@ def top_hashtags(filters: MentionFilters, limit: int = 15) -> list[tuple[str, in
 
 def export_rows(filters: MentionFilters) -> Iterable[tuple[Any, ...]]:
     """Yield the CSV rows of the filtered mentions, oldest first, streamed."""
-    from coworking.i18n import to_paris
-
     query = apply_filters(
         select(
             Mention.platform,

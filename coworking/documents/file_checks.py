@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING
 
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from PIL import Image
 
 from coworking.documents.pdf_probe import run_probe
 from coworking.documents.uploads import UploadInfo, UploadRejected
@@ -266,8 +267,6 @@ def open_image(data: bytes) -> Iterator[Image.Image]:
     Raises ImageTooLarge before Pillow reads the file when its header says too many
     pixels, and after opening (nothing decoded yet) when Pillow finds more.
     """
-    from PIL import Image
-
     size = image_size(data)
     if size is not None and size[0] * size[1] > MAX_IMAGE_PIXELS:
         raise ImageTooLarge(*size)

@@ -25,6 +25,8 @@ import zlib
 from io import BytesIO
 from typing import Any
 
+import pikepdf
+
 # Filters whose output we measure ourselves, counting bytes and stopping past the limit.
 _FLATE = frozenset({"/FlateDecode", "/Fl"})
 _HEX = frozenset({"/ASCIIHexDecode", "/AHx"})
@@ -84,8 +86,6 @@ def measure(data: bytes, limits: dict[str, int]) -> dict[str, Any]:
     ``limits`` holds ``stream`` (bytes one stream may decode to), ``total`` (all
     streams together) and ``pages`` (above this many pages, contents are not measured).
     """
-    import pikepdf
-
     try:
         pdf = pikepdf.open(BytesIO(data))
     except pikepdf.PasswordError:
@@ -101,8 +101,6 @@ def measure(data: bytes, limits: dict[str, int]) -> dict[str, Any]:
 
 def _measure_open(pdf: Any, limits: dict[str, int]) -> dict[str, Any]:
     """Measure an opened PDF (see measure)."""
-    import pikepdf
-
     sizes: dict[tuple[int, int], int] = {}
     total = largest = reencoded = 0
     # Every object, so every object stream is decoded here, in the child.
@@ -158,8 +156,6 @@ def _drawn_content_bytes(pdf: Any, sizes: dict[tuple[int, int], int], limit: int
 
 def content_streams(page: Any) -> list[Any]:
     """Return the content streams of a page (none, one, or an array of them)."""
-    import pikepdf
-
     contents = page.obj.get("/Contents")
     if isinstance(contents, pikepdf.Stream):
         return [contents]
@@ -174,8 +170,6 @@ def form_key(page: Any) -> tuple[Any, ...]:
     qpdf turns a page listed several times in the page tree into copies of it; they
     share their content streams and resources, so the dossier needs one form for all.
     """
-    import pikepdf
-
     attributes = []
     for name in _FORM_ATTRIBUTES:
         value = page.obj.get(name)
@@ -191,8 +185,6 @@ def reencoded_when_written(stream: Any) -> bool:
 
     It does for a chain of generalized filters, except a lone Flate (copied as stored).
     """
-    import pikepdf
-
     filters = _filter_names(stream)
     if not filters or any(name not in _GENERALIZED for name in filters):
         return False
@@ -206,8 +198,6 @@ def decoded_size(stream: Any, limit: int) -> int:
     Only the generalized filters are applied (the image codecs, DCT, JPX, JBIG2 and
     CCITT, are the PDF reader's business: the application never decodes them).
     """
-    import pikepdf
-
     filters = _filter_names(stream)
     applied = []
     for name in filters:
@@ -240,8 +230,6 @@ def decoded_size(stream: Any, limit: int) -> int:
 
 def _filter_names(stream: Any) -> list[str]:
     """Return the stream's filters as names, in the order they are applied."""
-    import pikepdf
-
     value = stream.stream_dict.get("/Filter")
     if isinstance(value, pikepdf.Name):
         return [str(value)]
@@ -311,7 +299,7 @@ def _un85(data: bytes) -> bytes:
 def _limit_resources(memory_bytes: int, cpu_seconds: int) -> None:
     """Cap this process's address space and CPU time (where the platform allows it)."""
     try:
-        import resource
+        import resource  # POSIX only: elsewhere the timeout in run_probe still applies
     except ImportError:  # not on POSIX: the timeout in run_probe still applies
         return
     for limit, value in ((resource.RLIMIT_AS, memory_bytes), (resource.RLIMIT_CPU, cpu_seconds)):

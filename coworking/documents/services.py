@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask_babel import gettext as _
+from PIL import Image, ImageOps
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
@@ -96,8 +97,6 @@ def store_document(
 
 def make_thumbnail(data: bytes) -> bytes | None:
     """Return a small JPEG of an image, or None when it cannot be read safely."""
-    from PIL import Image, ImageOps
-
     try:
         with open_image(data) as image:
             image.draft("RGB", THUMBNAIL_SIZE)

@@ -5,13 +5,11 @@ from __future__ import annotations
 from flask import Flask
 
 # What the events hold about members, and their card on members' pages, registered on import.
-from coworking.events import member_sections, personal_data  # noqa: F401
+from coworking.events import cli, member_sections, personal_data, views  # noqa: F401
 
 
 def register(app: Flask) -> None:
     """Register this feature's blueprint and commands."""
-    from coworking.events import cli, views
-
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.import_events_command)
     app.cli.add_command(cli.ensure_kinds_command)

@@ -5,23 +5,20 @@ from __future__ import annotations
 from flask import Flask
 
 # Final dossiers keep their documents: registered with the documents feature on import.
-from coworking.label import document_links  # noqa: F401
+from coworking.label import (
+    cli,
+    document_links,  # noqa: F401
+    dossier_views,
+    views,
+    worker,
+)
+from coworking.label.dossier_cli import dossier_command
 
 
 def register(app: Flask) -> None:
     """Register the label pages, the dossier archive and the readiness and dossier commands."""
-    from coworking.label import cli, dossier_views, views, worker
-    from coworking.label.dossier_cli import dossier_command
-
     app.register_blueprint(views.bp)
     app.register_blueprint(dossier_views.bp)
     app.cli.add_command(cli.readiness_command)
     app.cli.add_command(dossier_command)
     worker.init_app(app)
-
-
-def ensure_default_criteria() -> int:
-    """Add the default criteria catalogue's missing criteria (for first-run and seed-demo)."""
-    from coworking.label.criteria import ensure_default_criteria as ensure
-
-    return ensure()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
@@ -24,6 +25,7 @@ from coworking.audit import services as audit
 from coworking.errors import ServiceError
 from coworking.extensions import db
 from coworking.label.models import Criterion
+from coworking.stats.indicators import INDICATORS
 
 __all__ = [
     "COMPARATORS",
@@ -317,10 +319,6 @@ def ensure_default_criteria() -> int:
 
 def _check(criterion: Criterion) -> None:
     """Refuse an inconsistent criterion with a message naming the field."""
-    from flask_babel import gettext as _
-
-    from coworking.stats.indicators import INDICATORS
-
     if criterion.kind not in KINDS:
         raise CriterionError(_("Type de critère inconnu."), "kind")
     if criterion.comparator not in COMPARATORS:
@@ -338,8 +336,6 @@ def _check(criterion: Criterion) -> None:
 
 def create_criterion(code: str, **fields: object) -> Criterion:
     """Add a criterion with a new, unique code."""
-    from flask_babel import gettext as _
-
     code = code.strip().upper()
     if not code:
         raise CriterionError(_("Donnez un code (par exemple PROG-4)."), "code")

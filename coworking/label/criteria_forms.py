@@ -15,11 +15,10 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coworking.label.criteria import COMPARATORS, DECLARATION_CHECKS, KINDS
+from coworking.stats.indicators import INDICATORS
 
 
 def indicator_choices() -> list[tuple[str, str]]:
-    from coworking.stats.indicators import INDICATORS
-
     choices = [("", "—")]
     choices += [(key, definition.label()) for key, definition in INDICATORS.items()]
     choices += [

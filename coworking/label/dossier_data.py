@@ -16,9 +16,11 @@ from sqlalchemy import and_, func, or_, select
 
 from coworking.community.models import Outcome, PressArticle
 from coworking.community.services import published_testimonials
-from coworking.events.models import Event, EventKind, event_partner
+from coworking.events.models import Attendance, Event, EventKind, EventSeries, event_partner
 from coworking.extensions import db
+from coworking.label.dossier_figures import figures_for_dossier
 from coworking.label.dossier_files import Annex, Picture, annexes_of, logo_of, pictures_of
+from coworking.label.readiness import evaluate
 from coworking.partners.models import Partner
 from coworking.space.models import BoardMember, BudgetLine, GeneralAssembly, SpaceProfile
 
@@ -50,9 +52,6 @@ class DossierData:
 
 def gather_data(period: Any, lang: str) -> DossierData:
     """Run the queries of the dossier: a constant number, whatever the data size."""
-    from coworking.label.dossier_figures import figures_for_dossier
-    from coworking.label.readiness import evaluate
-
     warnings: list[str] = []
     profile = db.session.scalar(select(SpaceProfile).order_by(SpaceProfile.id).limit(1))
     logo = logo_of(profile, warnings)
@@ -130,8 +129,6 @@ def _local_bounds(period: Any) -> tuple[datetime, datetime]:
 
 def _events(period: Any, lang: str) -> list[dict[str, Any]]:
     """List the period's events (cancelled ones left out) with attendance and co-organisers."""
-    from coworking.events.models import Attendance
-
     start, end = _local_bounds(period)
     attended = (
         select(Attendance.event_id, func.count().label("attended"))
@@ -182,8 +179,6 @@ def _events(period: Any, lang: str) -> list[dict[str, Any]]:
 
 def _recurring(period: Any) -> list[tuple[str, int]]:
     """Count the period's events of each recurring series (the monthly twapéro…)."""
-    from coworking.events.models import EventSeries
-
     start, end = _local_bounds(period)
     rows = db.session.execute(
         select(EventSeries.title, func.count(Event.id))

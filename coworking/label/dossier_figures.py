@@ -11,8 +11,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+
+from coworking.stats import chart_data
 from coworking.stats.charts import Chart
 from coworking.stats.indicators import INDICATORS, compute_indicators, format_value
+from coworking.stats.series import compute_mixes, monthly_series
 
 KEY_FIGURES = (
     "members_active",
@@ -92,8 +96,6 @@ class DossierFigures:
     @property
     def glossary(self) -> list[dict[str, str]]:
         """Every indicator with its definition, in registry order."""
-        from flask_babel import gettext as _
-
         units = {
             "count": _("nombre"),
             "percent": _("part, en %"),
@@ -112,8 +114,6 @@ class DossierFigures:
         Words rather than « ≥ »: the bundled Inter subsets have no mathematical
         signs, and a fallback font would make the PDF differ between machines.
         """
-        from flask_babel import gettext as _
-
         if result.kind != "metric" or result.target is None:
             return "—"
         key = result.indicator_key
@@ -145,9 +145,6 @@ def figures_for_dossier(period: Any, lang: str) -> DossierFigures:
     The charts are the dashboard's (coworking.stats.chart_data), drawn later, once,
     by ``draw_charts`` so that the build can time them apart.
     """
-    from coworking.stats import chart_data
-    from coworking.stats.series import compute_mixes, monthly_series
-
     indicators = compute_indicators(period)
     series = monthly_series(period)
     mixes = compute_mixes(period)

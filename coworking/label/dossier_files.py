@@ -16,9 +16,12 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
+import pikepdf
 from flask_babel import format_decimal
 from flask_babel import gettext as _
+from PIL import Image, ImageOps, UnidentifiedImageError
 from sqlalchemy import case, func, or_, select
+from sqlalchemy.orm import undefer
 
 from coworking.community.models import PressArticle
 from coworking.documents.file_checks import (
@@ -123,8 +126,6 @@ def _document_data(ids: list[int]) -> dict[int, bytes]:
 
 
 def undefer_data():
-    from sqlalchemy.orm import undefer
-
     return undefer(Document.data)
 
 
@@ -301,8 +302,6 @@ def resized_data_url(data: bytes, max_pixels: int, *, keep_png: bool = False) ->
 
 
 def _resize(data: bytes, max_pixels: int, keep_png: bool) -> str | None:
-    from PIL import Image, ImageOps, UnidentifiedImageError
-
     try:
         with open_image(data) as source:  # refuses more than MAX_IMAGE_PIXELS before decoding
             source.draft("RGB", (max_pixels, max_pixels))  # JPEG: decode at a smaller scale
@@ -341,8 +340,6 @@ def draw_annexes(pdf: bytes, annexes: list[Annex]) -> bytes:
     many times, and Flate streams are written as stored; qpdf re-encodes the
     rarer ASCII, LZW and run-length ones as it writes, within the measured sizes.
     """
-    import pikepdf
-
     box = pikepdf.Rectangle(
         ANNEX_BOX["left"] * MM,
         ANNEX_BOX["bottom"] * MM,
@@ -381,8 +378,6 @@ def page_form(page: Any, used: set[tuple[int, int]]) -> Any:
     content streams are joined, decoded then, within the sizes the probe measured.
     ``used`` holds the content streams already made into forms.
     """
-    import pikepdf
-
     form = page.as_form_xobject()
     streams = content_streams(page)
     if len(streams) == 1 and streams[0].objgen not in used:
@@ -408,8 +403,6 @@ def page_form(page: Any, used: set[tuple[int, int]]) -> Any:
 
 def _decoded_or_nothing(stream: Any) -> bytes:
     """Decode a content stream; one qpdf cannot decode draws nothing, as in a PDF reader."""
-    import pikepdf
-
     try:
         return stream.read_bytes()
     except pikepdf.PdfError:

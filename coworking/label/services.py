@@ -22,6 +22,7 @@ from coworking.label.models import (
     Dossier,
     dossier_document,
 )
+from coworking.stats.indicators import Period
 
 if TYPE_CHECKING:  # the build module imports this one for its checks
     from coworking.label.dossier_build import DossierBuild
@@ -41,8 +42,6 @@ class DossierError(ServiceError):
 
 def check_period(start: date | None, end: date | None):
     """Return the Period of two dates, or raise DossierError naming the wrong field."""
-    from coworking.stats.indicators import Period
-
     if start is None:
         raise DossierError(_("Indiquez la date de début de la période."), "start")
     if end is None:

@@ -29,6 +29,7 @@ from coworking.database import immediate_writes, utcnow
 from coworking.extensions import db
 from coworking.label import dossier_build, services
 from coworking.label.models import Dossier
+from coworking.periods import Period
 
 LOGGER = logging.getLogger(__name__)
 
@@ -143,8 +144,6 @@ def build(app: Flask, dossier_id: int) -> None:
             dossier = db.session.get(Dossier, dossier_id)
             if dossier is None:
                 return
-            from coworking.periods import Period
-
             period = Period(dossier.period_start, dossier.period_end)
             result = dossier_build.build_dossier(
                 period,

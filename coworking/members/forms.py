@@ -15,7 +15,7 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from coworking.dates import YearInRange
 from coworking.members.services import age_bracket_labels, plan_kind_labels, profession_labels
@@ -90,14 +90,10 @@ class MemberForm(FlaskForm):
 
     def validate_last_name(self, field) -> None:
         if not (field.data or "").strip() and not (self.first_name.data or "").strip():
-            from wtforms.validators import ValidationError
-
             raise ValidationError(_l("Donnez au moins un nom ou un prénom."))
 
     def validate_left_on(self, field) -> None:
         if field.data and self.joined_on.data and field.data < self.joined_on.data:
-            from wtforms.validators import ValidationError
-
             raise ValidationError(_l("La date de départ précède la date d'adhésion."))
 
 

@@ -18,6 +18,7 @@ from coworking.extensions import db
 from coworking.i18n import current_locale_name, format_day
 from coworking.ids import parse_id
 from coworking.members.choices import PROFESSION_CATEGORIES
+from coworking.members.csv_import import member_csv_row
 from coworking.members.models import (
     Member,
     Membership,
@@ -286,8 +287,6 @@ class ExportedMember:
 
 def export_rows(query: Select[Any]) -> Iterable[list[object]]:
     """Yield the CSV cells of the members of a query, streamed in chunks."""
-    from coworking.members.csv_import import member_csv_row
-
     rows = db.session.execute(query.execution_options(yield_per=500)).scalars()
     for member in rows:
         yield member_csv_row(ExportedMember(member))

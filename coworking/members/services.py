@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -324,14 +325,20 @@ class MembershipStatus:
     current: bool = False
 
 
+# How many days of their 10-day cards members used: counted from the front desk's check-ins,
+# a feature above this one, which registers its counter here (`counts_card_days`).
+CardDaysCounter = Callable[[list[Membership]], dict[int, float]]
+_card_days_counters: list[CardDaysCounter] = []
+
+
+def counts_card_days(counter: CardDaysCounter) -> None:
+    """Register what counts the days used of 10-day cards, by membership id (idempotent)."""
+    if counter not in _card_days_counters:
+        _card_days_counters.append(counter)
+
+
 def membership_statuses(member: Member, on: dt.date | None = None) -> list[MembershipStatus]:
-    """Return the member's memberships with 10-day card balances and end-soon warnings.
-
-    A 10-day card uses a day per full-day check-in and half a day per half-day one,
-    within its validity; two queries whatever the number of memberships.
-    """
-    from coworking.space.models import CheckIn
-
+    """Return the member's memberships with 10-day card balances and end-soon warnings."""
     on = on or today()
     memberships = list(
         db.session.scalars(
@@ -344,21 +351,8 @@ def membership_statuses(member: Member, on: dt.date | None = None) -> list[Membe
     cards = [m for m in memberships if m.plan.kind == "ten_day_card"]
     used: dict[int, float] = {}
     if cards:
-        weight = db.case((CheckIn.duration == "half", 0.5), else_=1.0)
-        rows = db.session.execute(
-            select(Membership.id, func.coalesce(func.sum(weight), 0))
-            .join(
-                CheckIn,
-                and_(
-                    CheckIn.member_id == Membership.member_id,
-                    CheckIn.day >= Membership.starts_on,
-                    CheckIn.day <= Membership.ends_on,
-                ),
-            )
-            .where(Membership.id.in_([m.id for m in cards]))
-            .group_by(Membership.id)
-        )
-        used = {row[0]: float(row[1]) for row in rows}
+        for counter in _card_days_counters:
+            used.update(counter(cards))
     statuses = []
     for membership in memberships:
         status = MembershipStatus(membership)

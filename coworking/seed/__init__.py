@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from coworking.seed import cli
+
 
 def register(app: Flask) -> None:
     """Register this feature's commands."""
-    from coworking.seed import cli
-
     app.cli.add_command(cli.seed_demo_command)
     app.cli.add_command(cli.first_run_command)

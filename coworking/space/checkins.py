@@ -11,14 +11,15 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select
 from sqlalchemy.exc import IntegrityError
 
 from coworking.audit import services as audit
 from coworking.dates import today
 from coworking.errors import ServiceError
 from coworking.extensions import db
-from coworking.members.models import Member
+from coworking.members.models import Member, Membership
+from coworking.members.services import counts_card_days
 from coworking.space.models import CheckIn
 
 DURATIONS = ("full", "half")
@@ -185,3 +186,26 @@ def check_in_json(check_in: CheckIn, member: Member | None = None) -> dict[str, 
     if member is not None:
         data["member_name"] = member.full_name
     return data
+
+
+def card_days_used(cards: list[Membership]) -> dict[int, float]:
+    """Return the days used of 10-day cards, by membership id: a day per full-day check-in and
+    half a day per half-day one, within the card's validity (one query for all the cards)."""
+    weight = case((CheckIn.duration == "half", 0.5), else_=1.0)
+    rows = db.session.execute(
+        select(Membership.id, func.coalesce(func.sum(weight), 0))
+        .join(
+            CheckIn,
+            and_(
+                CheckIn.member_id == Membership.member_id,
+                CheckIn.day >= Membership.starts_on,
+                CheckIn.day <= Membership.ends_on,
+            ),
+        )
+        .where(Membership.id.in_([card.id for card in cards]))
+        .group_by(Membership.id)
+    )
+    return {membership_id: float(days) for membership_id, days in rows}
+
+
+counts_card_days(card_days_used)

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from flask import Flask
 
+from coworking.stats import cli, views
+
 
 def register(app: Flask) -> None:
     """Register the indicators API and the indicators command."""
-    from coworking.stats import cli, views
-
     app.register_blueprint(views.bp)
     app.cli.add_command(cli.indicators_command)

@@ -34,6 +34,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask import has_app_context, has_request_context
+from flask_babel import get_locale
 from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased
 from sqlalchemy.sql import ColumnElement
@@ -46,6 +48,7 @@ from coworking.partners.models import Partner
 from coworking.periods import Period
 from coworking.space.models import CheckIn, GeneralAssembly, SpaceProfile
 from coworking.stats import sql
+from coworking.stats.charts import french_number, french_percent
 
 __all__ = [
     "INDICATORS",
@@ -103,14 +106,8 @@ class IndicatorDef:
 
 def current_language() -> str:
     """Return ``fr`` or ``en``: the request's language, French elsewhere."""
-    from flask import has_request_context
-    from flask_babel import get_locale
-
-    if not has_request_context():
-        from flask import has_app_context
-
-        if not has_app_context():
-            return "fr"
+    if not has_request_context() and not has_app_context():
+        return "fr"
     locale = get_locale()
     return "en" if locale is not None and locale.language == "en" else "fr"
 
@@ -776,8 +773,6 @@ def compute_indicators(
 
 def format_value(key: str, value: float | int | None, lang: str | None = None) -> str:
     """Format an indicator's value for people: « 5 700 », « 42 % », « 12,5 », « — »."""
-    from coworking.stats.charts import french_number, french_percent
-
     if value is None:
         return "—"
     unit = INDICATORS[key].unit if key in INDICATORS else "count"

@@ -11,7 +11,20 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Date, Integer, String, and_, cast, literal, or_, select, union_all
+from sqlalchemy import (
+    Date,
+    Integer,
+    String,
+    and_,
+    case,
+    cast,
+    extract,
+    func,
+    literal,
+    or_,
+    select,
+    union_all,
+)
 from sqlalchemy.sql import ColumnElement, Subquery
 
 from coworking.database import UTCDateTime
@@ -45,8 +58,6 @@ def checkins_in(period: Period) -> ColumnElement[bool]:
 
 def attendee_key() -> ColumnElement[str]:
     """Return who attended: a member, a named guest (by folded name), or an unnamed guest."""
-    from sqlalchemy import case, func
-
     return case(
         (Attendance.member_id.is_not(None), literal("m") + cast(Attendance.member_id, String)),
         (
@@ -59,8 +70,6 @@ def attendee_key() -> ColumnElement[str]:
 
 def visitor_key() -> ColumnElement[str]:
     """Return who visited: a member, a one-off visitor by folded name, or an unnamed visitor."""
-    from sqlalchemy import case, func
-
     return case(
         (CheckIn.member_id.is_not(None), literal("m") + cast(CheckIn.member_id, String)),
         (
@@ -106,8 +115,6 @@ def months_table(period: Period) -> Subquery:
 
 def weekday_of(column: Any) -> ColumnElement[int]:
     """Return the weekday of a date column, 0 = Sunday … 6 = Saturday, on either database."""
-    from sqlalchemy import extract, func
-
     if dialect_name() == "sqlite":
         return cast(func.strftime("%w", column), Integer)
     return cast(extract("dow", column), Integer)

@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 
 from coworking.extensions import db
-from coworking.label import ensure_default_criteria
+from coworking.label.criteria import ensure_default_criteria
 from tests.e2e.conftest import log_in
 from tests.test_indicators import build_quarter
 
