@@ -119,7 +119,9 @@ def violations(imports: list[Import]) -> list[str]:
         if source is None or target is None or source == target:
             continue
         if layer_of(target) >= layer_of(source):
-            wrong.append(f"{found.source}:{found.line} imports {found.target} ({source} → {target})")
+            wrong.append(
+                f"{found.source}:{found.line} imports {found.target} ({source} → {target})"
+            )
     return wrong
 
 
