@@ -31,6 +31,7 @@ test: $(VENV)/.installed-test
 lint: $(VENV)/.installed-test
 	$(BIN)/ruff check coworking tests benchmarks
 	$(BIN)/ruff format --check coworking tests benchmarks
+	$(BIN)/mypy
 
 format: $(VENV)/.installed-test
 	$(BIN)/ruff check --fix coworking tests benchmarks

@@ -84,7 +84,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     proxies = int(app.config.get("COWORKING_TRUSTED_PROXIES") or 0)
     if proxies:
         # Behind a reverse proxy: the client's address (login throttling) and scheme come from it.
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)  # type: ignore[method-assign]
+        proxied = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies)
+        app.wsgi_app = proxied  # type: ignore[method-assign]  # Flask's documented way to wrap it
 
     # Ids in URLs stay within the databases' integer: a larger one is a 404, not an overflow.
     app.url_map.converters["int"] = BoundedIntegerConverter

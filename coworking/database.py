@@ -7,15 +7,20 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import DateTime, event
+from sqlalchemy import CursorResult, DateTime, Result, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.types import TypeDecorator
 
 from coworking.extensions import db
 
 _immediate = contextvars.ContextVar("coworking_immediate_writes", default=False)
+
+
+def rows_changed(result: Result[Any]) -> int:
+    """Return how many rows an UPDATE or DELETE changed."""
+    return cast(CursorResult[Any], result).rowcount
 
 
 def utcnow() -> datetime:

@@ -1,5 +1,7 @@
 """Flask extensions, declared unbound and initialised in create_app."""
 
+from typing import TYPE_CHECKING
+
 from flask_babel import Babel
 from flask_login import LoginManager
 from flask_migrate import Migrate
@@ -24,6 +26,13 @@ class Base(DeclarativeBase):
 
 
 db = SQLAlchemy(model_class=Base)
+
+# The base class of every model. Flask-SQLAlchemy builds db.Model at run time, which type
+# checkers cannot follow; for them it is the declarative base it derives from.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()

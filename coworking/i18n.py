@@ -39,9 +39,9 @@ def select_locale() -> str:
     """Return the user's language: their saved choice, the session's, else French."""
     languages = current_app.config["COWORKING_LANGUAGES"]
     if not has_request_context():
-        return current_app.config["BABEL_DEFAULT_LOCALE"]
+        return str(current_app.config["BABEL_DEFAULT_LOCALE"])
     user_locale = getattr(current_user, "locale", None) if current_user else None
-    if user_locale in languages:
+    if isinstance(user_locale, str) and user_locale in languages:
         return user_locale
     if session.get("lang") in languages:
         return session["lang"]

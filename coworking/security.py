@@ -28,7 +28,7 @@ PUBLIC_STATIC_ENDPOINTS = frozenset({"static"})
 
 def public(view: F) -> F:
     """Mark a view as reachable without a login."""
-    view.access = None  # type: ignore[attr-defined]
+    view.access = None  # type: ignore[attr-defined]  # a marker read by enforce_access
     return view
 
 
@@ -40,8 +40,8 @@ def requires(role: Role, *, self_service: bool = False) -> Callable[[F], F]:
     """
 
     def decorate(view: F) -> F:
-        view.access = role  # type: ignore[attr-defined]
-        view.self_service = self_service  # type: ignore[attr-defined]
+        view.access = role  # type: ignore[attr-defined]  # a marker read by enforce_access
+        view.self_service = self_service  # type: ignore[attr-defined]  # idem
         return view
 
     return decorate
@@ -53,8 +53,8 @@ _MISSING = object()
 def required_role(view: Callable[..., Any], method: str) -> Role | None | object:
     """Return the role a request needs for this view and method (None: public)."""
     access = getattr(view, "access", _MISSING)
-    if access is _MISSING or access is None:
-        return access
+    if not isinstance(access, Role):
+        return access  # _MISSING (no rule declared) or None (public)
     if method not in SAFE_METHODS and not getattr(view, "self_service", False):
         return access if access.allows(Role.MANAGER) else Role.MANAGER
     return access
@@ -114,7 +114,7 @@ def enforce_access() -> Any:
         if is_api_request() or bearer_token():
             return _json_error(401, _("Authentification requise."))
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
-    if not current_user.can(needed):  # type: ignore[arg-type]
+    if not current_user.can(needed):
         abort(403)
     return None
 

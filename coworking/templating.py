@@ -38,7 +38,7 @@ def _navigation_urls() -> list[tuple[str, str, Role, str]]:
 
 def navigation() -> list[dict[str, object]]:
     """Return the links of the main navigation this user may see."""
-    user = current_user._get_current_object()  # type: ignore[attr-defined]
+    user = current_user._get_current_object()
     if not getattr(user, "is_authenticated", False):
         return []
     translate = current_translations().ugettext
@@ -74,7 +74,7 @@ def register_template_helpers(app: Flask) -> None:
     def user_object() -> dict[str, object]:
         # Flask-Login gives templates `current_user` as a proxy, which finds the user again at
         # every attribute read; the object itself is the same user and reads directly.
-        return {"current_user": current_user._get_current_object()}  # type: ignore[attr-defined]
+        return {"current_user": current_user._get_current_object()}
 
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -40,11 +40,14 @@ class _State:
         self.local = MemoryStorage()
         self.shared: Storage | None = None
         if uri and not uri.startswith("memory://"):
-            self.shared = storage_from_string(
+            shared = storage_from_string(
                 uri,
                 socket_connect_timeout=REDIS_TIMEOUT_SECONDS,
                 socket_timeout=REDIS_TIMEOUT_SECONDS,
             )
+            if not isinstance(shared, Storage):  # an async+… URI: not for a WSGI server
+                raise ValueError(f"login throttling needs a synchronous store, not {uri!r}")
+            self.shared = shared
         self.shared_down_since: float | None = None
         self.lock = threading.Lock()
 
@@ -128,8 +131,9 @@ class LoginThrottle:
         state = self._state()
         if not state.enabled:
             return
-        shared = bool(g.get("login_throttle_shared")) and state.shared is not None
-        limiter = FixedWindowRateLimiter(state.shared if shared else state.local)
+        shared = bool(g.get("login_throttle_shared"))
+        store = state.shared if shared and state.shared is not None else state.local
+        limiter = FixedWindowRateLimiter(store)
         try:
             for key in keys:
                 limiter.hit(self.item, state.prefix, key, cost=-1)

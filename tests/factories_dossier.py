@@ -138,13 +138,14 @@ def make_partner(**fields) -> Partner:
 @cache
 def sample_pdf(text: str = "Lettre de soutien", pages: int = 1) -> bytes:
     """A small real PDF (WeasyPrint, no PDF/A) with the given text on each page."""
-    from coworking.label.pdf import create_pdf
+    from coworking.label.pdf import create_pdf_timed
 
     body = "".join(
         f'<section style="break-before: page"><h1>{text}</h1><p>Page {n + 1}</p></section>'
         for n in range(pages)
     )
-    return create_pdf(f"<html><body>{body}</body></html>", static_folder=STATIC, pdf_variant=None)
+    html = f"<html><body>{body}</body></html>"
+    return create_pdf_timed(html, static_folder=STATIC, pdf_variant=None)[0]
 
 
 @cache

@@ -8,18 +8,17 @@ import pytest
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import IndirectObject, StreamObject
 
-from coworking.label.pdf import (
-    RefusedURLError,
-    StaticURLFetcher,
-    append_pdfs,
-    create_pdf,
-    create_pdf_timed,
-    page_count,
-)
+from coworking.label.pdf import RefusedURLError, StaticURLFetcher, create_pdf_timed
 from coworking.stats.charts import Series, bar_chart
-from tests import hostile_files as hostile
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
+
+
+def create_pdf(html: str, **options) -> bytes:
+    """Render HTML to PDF bytes, as the dossier does."""
+    return create_pdf_timed(html, **options)[0]
+
+
 PASSWD = Path("/etc/passwd")
 
 TEMPLATE = """<!doctype html>
@@ -261,57 +260,3 @@ def blank_pdf(pages: int) -> bytes:
     output = BytesIO()
     writer.write(output)
     return output.getvalue()
-
-
-def test_append_pdfs_adds_valid_annexes_and_skips_corrupt_ones():
-    main = create_pdf(TEMPLATE.format(body=""), static_folder=STATIC)
-    assert page_count(main) == 1
-    merged, problems = append_pdfs(
-        main,
-        [
-            ("lettre-soutien-angers.pdf", blank_pdf(2)),
-            ("statuts.pdf", b"%PDF-1.7\n1 0 obj << /Type /Catalog >>\ntrailer garbage"),
-            ("photo.jpg", b"\xff\xd8\xff\xe0 not a pdf"),
-        ],
-    )
-    assert page_count(merged) == 3
-    assert len(problems) == 2
-    assert "statuts.pdf" in problems[0] and "photo.jpg" in problems[1]
-    assert all(message.startswith("Annexe « ") for message in problems)
-    reader = PdfReader(BytesIO(merged))
-    assert reader.metadata.title == "Dossier de labellisation — Maine Labs"
-    assert reader.trailer["/Root"]["/Lang"] == "fr"
-    assert [item.title for item in reader.outline] == [
-        "La programmation",
-        "lettre-soutien-angers.pdf",
-    ]
-
-
-def test_append_pdfs_skips_encrypted_and_empty_annexes():
-    writer = PdfWriter()
-    writer.add_blank_page(width=595, height=842)
-    writer.encrypt("secret")
-    encrypted = BytesIO()
-    writer.write(encrypted)
-    merged, problems = append_pdfs(
-        blank_pdf(1), [("protégé.pdf", encrypted.getvalue()), ("vide.pdf", b"")]
-    )
-    assert page_count(merged) == 1
-    assert "mot de passe" in problems[0]
-    assert "vide.pdf" in problems[1]
-
-
-def test_append_pdfs_skips_annexes_beyond_the_limits():
-    merged, problems = append_pdfs(
-        blank_pdf(1),
-        [
-            ("soixante.pdf", hostile.pdf_shared_page_bomb(60)),
-            ("gonflé.pdf", hostile.pdf_inflation_bomb(100_000_000)),
-            ("lettre.pdf", blank_pdf(2)),
-        ],
-    )
-    assert page_count(merged) == 3
-    assert problems == [
-        "Annexe « soixante.pdf » ignorée : 60 pages, une annexe en compte 50 au plus.",
-        "Annexe « gonflé.pdf » ignorée : une fois décompressé, son contenu dépasserait 64 Mo.",
-    ]

@@ -8,10 +8,10 @@ from sqlalchemy import Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coworking.database import UTCDateTime, utcnow
-from coworking.extensions import db
+from coworking.extensions import Model
 
 
-class AuditEntry(db.Model):
+class AuditEntry(Model):
     __tablename__ = "audit_entry"
     __table_args__ = (Index("ix_audit_entry_object", "object_type", "object_id"),)
 

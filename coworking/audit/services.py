@@ -6,9 +6,10 @@ from collections.abc import Iterable
 
 from flask import has_request_context
 from flask_login import current_user
-from sqlalchemy import delete, update
+from sqlalchemy import update
 
 from coworking.audit.models import AuditEntry
+from coworking.database import rows_changed
 from coworking.extensions import db
 
 
@@ -69,14 +70,9 @@ def forget_objects(object_type: str, object_ids: Iterable[object]) -> int:
             .values(summary="")
             .execution_options(synchronize_session="fetch")
         )
-        changed += result.rowcount or 0
+        changed += rows_changed(result)
     db.session.flush()
     return changed
-
-
-def delete_entries_by_actor(actor: str) -> None:
-    """Drop entries whose actor is an identifier that must not remain (GDPR)."""
-    db.session.execute(delete(AuditEntry).where(AuditEntry.actor == actor))
 
 
 def _current_actor() -> str:

@@ -8,11 +8,11 @@ from sqlalchemy import Boolean, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coworking.database import UTCDateTime, utcnow
-from coworking.extensions import db
+from coworking.extensions import Model, db
 from coworking.roles import Role
 
 
-class User(db.Model):
+class User(Model):
     __tablename__ = "user_account"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -59,7 +59,7 @@ class User(db.Model):
         return f"<User {self.email} {self.role}>"
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """A bearer token for a kiosk or a script; only its SHA-256 is stored."""
 
     __tablename__ = "api_token"

@@ -142,7 +142,7 @@ def _is_last_admin(user: User) -> bool:
     admins = db.session.scalar(
         select(func.count()).select_from(User).where(User.role == Role.ADMIN.value, User.active)
     )
-    return user.active and admins <= 1
+    return user.active and (admins or 0) <= 1
 
 
 # --- API tokens -----------------------------------------------------------------------------

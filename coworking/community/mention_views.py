@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from flask import (
     Response,
@@ -153,7 +155,7 @@ def _import_summary(result: mention_services.ImportResult) -> str:
     return " · ".join(parts) + "."
 
 
-def _mention_action(mention_id: int, action) -> Response:
+def _mention_action(mention_id: int, action: Callable[[Mention], None]) -> Any:
     mention = db.get_or_404(Mention, mention_id)
     form = EmptyForm()
     if form.validate_on_submit():

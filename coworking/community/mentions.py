@@ -40,7 +40,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from contextlib import ExitStack
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, TypeVar
 
 from flask import current_app
 from flask_babel import gettext as _
@@ -116,7 +116,11 @@ class MentionFilters:
         return {key: value for key, value in values.items() if value}
 
 
-def apply_filters(query: Select[Any], filters: MentionFilters) -> Select[Any]:
+# Any select (whatever its columns): the filters only add WHERE clauses.
+SelectAny = TypeVar("SelectAny", bound=Select)
+
+
+def apply_filters(query: SelectAny, filters: MentionFilters) -> SelectAny:
     """Add the platform, hashtag and period (Europe/Paris days) conditions."""
     if filters.platform in PLATFORMS:
         query = query.where(Mention.platform == filters.platform)

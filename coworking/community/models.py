@@ -20,7 +20,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coworking.database import UTCDateTime, utcnow
 from coworking.documents.models import Document
-from coworking.extensions import db
+from coworking.extensions import Model, db
 from coworking.partners.models import Partner
 
 outcome_member = Table(
@@ -31,7 +31,7 @@ outcome_member = Table(
 )
 
 
-class PressArticle(db.Model):
+class PressArticle(Model):
     __tablename__ = "press_article"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -49,7 +49,7 @@ class PressArticle(db.Model):
     clipping: Mapped[Document | None] = relationship()
 
 
-class Mention(db.Model):
+class Mention(Model):
     __tablename__ = "mention"
     __table_args__ = (
         UniqueConstraint("platform", "external_id", name="uq_mention_platform_external_id"),
@@ -82,7 +82,7 @@ class Mention(db.Model):
     suggested_event = relationship("Event", foreign_keys=[suggested_event_id])
 
 
-class Outcome(db.Model):
+class Outcome(Model):
     """What the community produced: an internship, a job, a start-up, a collaboration."""
 
     __tablename__ = "outcome"

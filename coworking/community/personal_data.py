@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Select, func, select, update
+from sqlalchemy import Select, false, func, select, update
 
 from coworking.audit import services as audit
 from coworking.community.mentions import erased_external_id
@@ -34,7 +34,7 @@ def mentions_by(member: Member) -> Select[Any]:
     """Return the mentions whose author is one of the member's handles."""
     handles = member_handles(member)
     folded = func.lower(func.trim(Mention.author, "@ "))
-    return select(Mention).where(folded.in_(handles)) if handles else select(Mention).where(False)
+    return select(Mention).where(folded.in_(handles) if handles else false())
 
 
 def export_outcomes(member: Member) -> list[dict[str, Any]]:

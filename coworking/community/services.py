@@ -142,7 +142,7 @@ def save_outcome(outcome: Outcome | None, data: dict[str, Any]) -> Outcome:
     if not data.get("happened_on"):
         raise CommunityError(_("Indiquez la date."), "happened_on")
     wanted = list(data.get("member_ids") or ())
-    member_ids = sorted({parse_id(i) for i in wanted} - {None})
+    member_ids = sorted(ident for ident in {parse_id(i) for i in wanted} if ident is not None)
     if len(member_ids) != len(set(wanted)):
         raise CommunityError(_("Membre introuvable."), "member_ids")
     members = (
@@ -165,9 +165,9 @@ def save_outcome(outcome: Outcome | None, data: dict[str, Any]) -> Outcome:
         raise CommunityError(
             _("Le consentement porte sur un témoignage : saisissez le témoignage."), "testimonial"
         )
-    if consent and not consent_on:
+    if consent and consent_on is None:
         raise CommunityError(_("Indiquez la date du consentement."), "consent_on")
-    if consent and consent_on > today():
+    if consent and consent_on is not None and consent_on > today():
         raise CommunityError(_("La date du consentement ne peut pas être future."), "consent_on")
     creating = outcome is None
     if outcome is None:
@@ -181,7 +181,9 @@ def save_outcome(outcome: Outcome | None, data: dict[str, Any]) -> Outcome:
     outcome.partner_id = partner_id
     outcome.testimonial = testimonial
     outcome.testimonial_author = _text(data.get("testimonial_author")) if testimonial else None
-    outcome.consent_publish_at = local_midnight_utc(consent_on) if consent else None
+    outcome.consent_publish_at = (
+        local_midnight_utc(consent_on) if consent and consent_on is not None else None
+    )
     outcome.members = members
     db.session.flush()
     audit.record("outcome.create" if creating else "outcome.update", outcome, outcome.title)

@@ -9,7 +9,7 @@ from sqlalchemy import ForeignKey, Integer, LargeBinary, String
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from coworking.database import UTCDateTime, utcnow
-from coworking.extensions import db
+from coworking.extensions import Model
 from coworking.partners.models import Partner
 
 # Documents of these kinds are annexed to the dossier as pages (statutes, support letters).
@@ -29,7 +29,7 @@ IMAGE_TYPES = frozenset({"image/png", "image/jpeg", "image/webp"})
 SERVED_TYPES = IMAGE_TYPES | {"application/pdf"}
 
 
-class Document(db.Model):
+class Document(Model):
     """An uploaded file kept in the database (support letter, statutes, clipping, photo)."""
 
     __tablename__ = "document"

@@ -16,7 +16,6 @@ from coworking.events.models import Event, EventKind
 from coworking.extensions import db
 from coworking.space.models import SpaceProfile
 
-DEFAULT_MONTHS_BACK = 12
 DEFAULT_CALENDAR_NAME = "coworking"
 
 

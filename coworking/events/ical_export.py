@@ -97,7 +97,9 @@ def event_uid(event: ExportableEvent, uid_domain: str, taken: Collection[str] = 
 
 def paris_timezone() -> icalendar.Timezone:
     """Return a new VTIMEZONE component for Europe/Paris."""
-    return icalendar.Timezone.from_ical(PARIS_VTIMEZONE)
+    timezone = icalendar.Timezone.from_ical(PARIS_VTIMEZONE)
+    assert isinstance(timezone, icalendar.Timezone)  # our own constant, one VTIMEZONE
+    return timezone
 
 
 def _new_calendar(calendar_name: str) -> icalendar.Calendar:

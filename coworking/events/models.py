@@ -8,7 +8,7 @@ from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table, Text, 
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coworking.database import UTCDateTime, utcnow
-from coworking.extensions import db
+from coworking.extensions import Model, db
 
 event_partner = Table(
     "event_partner",
@@ -20,7 +20,7 @@ event_partner = Table(
 )
 
 
-class EventKind(db.Model):
+class EventKind(Model):
     __tablename__ = "event_kind"
 
     slug: Mapped[str] = mapped_column(String(32), primary_key=True)
@@ -30,7 +30,7 @@ class EventKind(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=100)
 
 
-class EventSeries(db.Model):
+class EventSeries(Model):
     """A rule that created events: weekly, or monthly on the n-th weekday."""
 
     __tablename__ = "event_series"
@@ -44,7 +44,7 @@ class EventSeries(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
-class Event(db.Model):
+class Event(Model):
     __tablename__ = "event"
     __table_args__ = (
         UniqueConstraint("external_uid", "external_recurrence_id", name="uq_event_external"),
@@ -89,7 +89,7 @@ class Event(db.Model):
     partners = relationship("Partner", secondary=event_partner, back_populates="events")
 
 
-class Attendance(db.Model):
+class Attendance(Model):
     __tablename__ = "attendance"
     __table_args__ = (
         UniqueConstraint("event_id", "member_id", name="uq_attendance_event_member"),

@@ -505,7 +505,7 @@ def _feed_period() -> tuple[date | None, date | None]:
     return start, end
 
 
-def _conditional(response: Response, events: list[feeds.FeedEvent]) -> Response:
+def _conditional(response: Response, events: list[feeds.FeedEvent]) -> Any:
     response.headers["Access-Control-Allow-Origin"] = "*"
     response.headers["Cache-Control"] = f"public, max-age={FEED_MAX_AGE}"
     response.vary.add("Accept-Encoding")

@@ -367,5 +367,5 @@ def _apply(criterion: Criterion, fields: dict[str, object]) -> None:
     if criterion.kind == "declaration" and not criterion.indicator_key:
         criterion.indicator_key = None
     if documents is not None:
-        criterion.documents = list(documents)  # type: ignore[call-overload]
+        criterion.documents = list(documents)  # type: ignore[call-overload]  # an untyped relationship
     _check(criterion)

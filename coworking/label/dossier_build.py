@@ -157,7 +157,7 @@ def build_dossier(
 
     pdf, render_timings = create_pdf_timed(
         html,
-        static_folder=current_app.static_folder,
+        static_folder=current_app.static_folder or "static",
         title=title,
         lang=lang,
         authors=[space_name],

@@ -201,7 +201,7 @@ def _partners(period: Any) -> list[dict[str, Any]]:
             .group_by(Event.venue_partner_id)
         ).all()
     )
-    coorganised = dict(
+    coorganised: dict[int, int] = dict(
         db.session.execute(
             select(event_partner.c.partner_id, func.count())
             .join(Event, Event.id == event_partner.c.event_id)

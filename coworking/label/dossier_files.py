@@ -43,12 +43,10 @@ from coworking.space.models import SpaceProfile
 LOGGER = logging.getLogger(__name__)
 
 
-# Documents appended as pages, and documents placed as pictures.
 # The annexes of one dossier together: pages, and bytes (their files and the page
 # contents drawn from them). Each annex has its own limits (coworking.documents.file_checks).
 MAX_DOSSIER_ANNEX_PAGES = 200
 MAX_DOSSIER_ANNEX_BYTES = 64 * 1024 * 1024
-PICTURE_KINDS = ("photo", "press_clipping")
 PICTURE_TYPES = ("image/jpeg", "image/png", "image/gif", "image/webp")
 MAX_PHOTOS = 12
 # Pictures are re-encoded before they reach WeasyPrint: at most this many pixels
@@ -331,7 +329,7 @@ def draw_annexes(pdf: bytes, annexes: list[Annex]) -> bytes:
     The HTML ends with one placeholder page per annexed page, so that the table
     of contents and the « page x / y » footers count them; here the annexed
     pages are drawn into those last pages. qpdf (pikepdf) does it in a tenth of
-    a second where pypdf needed seconds to parse the tagged document; the
+    a second where a pure-Python reader needed seconds to parse the tagged document; the
     metadata, the structure tree and the PDF/A identification are kept.
 
     Annexes were measured before (coworking.documents.file_checks): this is never

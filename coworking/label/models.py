@@ -19,7 +19,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from coworking.database import UTCDateTime, utcnow
-from coworking.extensions import db
+from coworking.extensions import Model, db
 
 criterion_document = Table(
     "criterion_document",
@@ -38,7 +38,7 @@ dossier_document = Table(
 )
 
 
-class Criterion(db.Model):
+class Criterion(Model):
     __tablename__ = "criterion"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -68,7 +68,7 @@ class Criterion(db.Model):
 STALE_AFTER = timedelta(minutes=15)
 
 
-class Dossier(db.Model):
+class Dossier(Model):
     __tablename__ = "dossier"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -15,27 +15,19 @@ import time
 from collections.abc import Sequence
 from functools import cache
 from importlib.resources import files
-from io import BytesIO
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from urllib.request import url2pathname
 
-from flask_babel import gettext as _
-from pypdf import PdfReader, PdfWriter
 from weasyprint import CSS, HTML
 from weasyprint.text.fonts import FontConfiguration
 from weasyprint.urls import URLFetcher, URLFetcherResponse
-
-from coworking.documents.file_checks import inspect_pdf, pdf_problem
 
 __all__ = [
     "INTERNAL_BASE_URL",
     "RefusedURLError",
     "StaticURLFetcher",
-    "append_pdfs",
-    "create_pdf",
     "create_pdf_timed",
-    "page_count",
 ]
 
 LOGGER = logging.getLogger(__name__)
@@ -144,31 +136,6 @@ class StaticURLFetcher(URLFetcher):
         raise RefusedURLError(url, f"scheme {scheme or '(none)'} not served")
 
 
-def create_pdf(
-    html: str,
-    *,
-    static_folder: str | Path,
-    base_url: str | None = None,
-    pdf_variant: str | None = "pdf/a-3u",
-    title: str | None = None,
-    lang: str | None = None,
-    authors: Sequence[str] | None = None,
-    description: str | None = None,
-) -> bytes:
-    """Render HTML to tagged PDF bytes; resources only from the static folder."""
-    pdf, _timings = create_pdf_timed(
-        html,
-        static_folder=static_folder,
-        base_url=base_url,
-        pdf_variant=pdf_variant,
-        title=title,
-        lang=lang,
-        authors=authors,
-        description=description,
-    )
-    return pdf
-
-
 def create_pdf_timed(
     html: str,
     *,
@@ -180,7 +147,8 @@ def create_pdf_timed(
     authors: Sequence[str] | None = None,
     description: str | None = None,
 ) -> tuple[bytes, dict[str, float]]:
-    """Render like create_pdf and return the seconds spent in layout and writing, and the pages.
+    """Render HTML to tagged PDF bytes (resources only from the static folder), with the seconds
+    spent in layout and writing, and the page count.
 
     Metadata (title, language, authors, description) come from ``<title>``,
     ``<html lang>`` and ``<meta name=author|description>``; the keyword
@@ -234,59 +202,3 @@ def _srgb_profile_css(fetcher: StaticURLFetcher, color_profiles: dict[str, objec
         f"@color-profile {OUTPUT_INTENT} {{ src: url({_srgb_profile_url()}); components: r, g, b }}"
     )
     return CSS(string=rule, url_fetcher=fetcher, color_profiles=color_profiles)
-
-
-def page_count(pdf: bytes) -> int:
-    """Count the pages of a PDF."""
-    return len(PdfReader(BytesIO(pdf)).pages)
-
-
-def append_pdfs(
-    main_pdf: bytes, attachments: Sequence[tuple[str, bytes]]
-) -> tuple[bytes, list[str]]:
-    """Append annex PDFs as pages after the main PDF; skip unreadable ones.
-
-    Returns the merged PDF and one French message per skipped annex. The main
-    document's metadata, language and structure tree are kept, but annex pages
-    are untagged and may break PDF/A conformance (fonts not embedded…).
-    """
-    writer = PdfWriter(clone_from=PdfReader(BytesIO(main_pdf)))
-    problems: list[str] = []
-    for name, data in attachments:
-        annex = _readable_pdf(name, data, problems)
-        if annex is not None:
-            writer.append(annex, outline_item=name, import_outline=False)
-    output = BytesIO()
-    writer.write(output)
-    return output.getvalue(), problems
-
-
-def _readable_pdf(name: str, data: bytes, problems: list[str]) -> PdfReader | None:
-    """Return the annex as a clean reader, or None with a message if unusable.
-
-    The annex is measured first, in a child process (pages, decoded bytes): one
-    beyond the limits of an annex is never parsed here. It is then rewritten on
-    its own, so that a file that breaks halfway never leaves half of its pages in
-    the dossier.
-    """
-    problem = pdf_problem(inspect_pdf(data))
-    if problem is not None:
-        problems.append(_("Annexe « %(title)s » ignorée : %(reason)s.", title=name, reason=problem))
-        return None
-    try:
-        reader = PdfReader(BytesIO(data))
-        if reader.is_encrypted:
-            problems.append(f"Annexe « {name} » ignorée : PDF protégé par mot de passe.")
-            return None
-        if not reader.pages:
-            problems.append(f"Annexe « {name} » ignorée : le PDF n'a aucune page.")
-            return None
-        scratch = PdfWriter()
-        scratch.append(reader)
-        buffer = BytesIO()
-        scratch.write(buffer)
-        return PdfReader(BytesIO(buffer.getvalue()))
-    except Exception as error:  # pypdf raises many kinds of errors on broken files
-        LOGGER.warning("Annex %r skipped: %s", name, error)
-        problems.append(f"Annexe « {name} » ignorée : ce n'est pas un PDF lisible.")
-        return None

@@ -304,7 +304,7 @@ class _DeclarationData:
                 year for year, found in directions.items() if {"income", "expense"} <= found
             )
         if checks & set(EVIDENCE_KINDS):
-            rows = db.session.execute(
+            documents = db.session.execute(
                 select(Document.id, Document.title, Document.kind, Document.sha256)
                 .outerjoin(Partner, Partner.id == Document.partner_id)
                 .where(
@@ -313,7 +313,7 @@ class _DeclarationData:
                 )
                 .order_by(Document.uploaded_at, Document.id)
             ).all()
-            for row in rows:
+            for row in documents:
                 self.documents[row.kind].append(Evidence(row.id, row.title, row.kind, row.sha256))
 
     def check(self, name: str | None, target: float | None) -> tuple[bool | None, float | None]:

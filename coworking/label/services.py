@@ -12,7 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
 
 from coworking.audit import services as audit
-from coworking.database import utcnow
+from coworking.database import rows_changed, utcnow
 from coworking.dates import add_years
 from coworking.documents.models import Document
 from coworking.errors import ServiceError
@@ -126,7 +126,7 @@ def save_build(dossier_id: int, build: DossierBuild) -> bool:
             error=None,
         )
     )
-    return result.rowcount == 1
+    return rows_changed(result) == 1
 
 
 def record_failure(dossier_id: int, message: str) -> None:
@@ -161,7 +161,7 @@ def expire_stale_builds(now: datetime | None = None) -> int:
             finished_at=now,
         )
     )
-    return result.rowcount
+    return rows_changed(result)
 
 
 def retry_dossier(dossier: Dossier) -> None:

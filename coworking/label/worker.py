@@ -25,7 +25,7 @@ from flask import Flask, current_app
 from flask_babel import gettext as _
 from sqlalchemy import select, update
 
-from coworking.database import immediate_writes, utcnow
+from coworking.database import immediate_writes, rows_changed, utcnow
 from coworking.extensions import db
 from coworking.label import dossier_build, services
 from coworking.label.models import Dossier
@@ -39,7 +39,7 @@ _running = False
 
 def start(app: Flask | None = None) -> None:
     """Build the queued dossiers: now (inline) or in the background thread."""
-    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]  # Flask's proxy hides it from type checkers
     if app.config.get("COWORKING_DOSSIER_WORKER", "thread") == "inline":
         drain(app)
         return
@@ -125,11 +125,13 @@ def claim_next(app: Flask) -> int | None:
                 if dossier_id is None:
                     return None
                 with immediate_writes():
-                    claimed = db.session.execute(
-                        update(Dossier)
-                        .where(Dossier.id == dossier_id, Dossier.status == "queued")
-                        .values(status="building", started_at=utcnow(), error=None)
-                    ).rowcount
+                    claimed = rows_changed(
+                        db.session.execute(
+                            update(Dossier)
+                            .where(Dossier.id == dossier_id, Dossier.status == "queued")
+                            .values(status="building", started_at=utcnow(), error=None)
+                        )
+                    )
                     db.session.commit()
                 if claimed == 1:
                     return dossier_id

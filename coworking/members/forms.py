@@ -20,8 +20,6 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 from coworking.dates import YearInRange
 from coworking.members.services import age_bracket_labels, plan_kind_labels, profession_labels
 
-DATE_MESSAGE = _l("Date invalide : choisissez une date du calendrier.")
-
 
 def _optional_text(label, max_length: int, **kwargs):
     return StringField(

@@ -13,10 +13,10 @@ from types import SimpleNamespace
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, delete, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, func, or_, select, update
 
 from coworking.audit import services as audit
-from coworking.database import utcnow
+from coworking.database import rows_changed, utcnow
 from coworking.extensions import db
 from coworking.members.csv_import import MemberRow, ParsedMembers
 from coworking.members.models import (
@@ -129,6 +129,7 @@ def import_members(members: ParsedMembers | PreparedImport) -> ImportReport:
             values["updated_at"] = now
             changes.append(values)
     table = Member.__table__
+    assert isinstance(table, Table)  # a mapped class's table, not a join
     if creations:
         db.session.execute(table.insert(), creations)
     if changes:
@@ -259,7 +260,8 @@ def import_preview_data(preview_id: str, user_id: int) -> bytes:
     """Return the file of a preview this user may confirm, else raise ImportPreviewError."""
     preview = db.session.get(MemberImportPreview, preview_id) if preview_id else None
     _refuse_unconfirmable(preview, user_id)
-    return preview.data or b""  # type: ignore[union-attr]
+    assert preview is not None  # _refuse_unconfirmable raised otherwise
+    return preview.data or b""
 
 
 def confirm_import_preview(preview_id: str, user_id: int) -> None:
@@ -281,7 +283,7 @@ def confirm_import_preview(preview_id: str, user_id: int) -> None:
         .values(confirmed_at=now, data=None)
         .execution_options(synchronize_session=False)
     )
-    if confirmed.rowcount != 1:
+    if rows_changed(confirmed) != 1:
         preview = db.session.get(MemberImportPreview, preview_id, populate_existing=True)
         _refuse_unconfirmable(preview, user_id)
         raise ImportPreviewError(_("Cet import a déjà été confirmé."))

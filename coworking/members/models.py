@@ -8,10 +8,10 @@ from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Te
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from coworking.database import UTCDateTime, utcnow
-from coworking.extensions import db
+from coworking.extensions import Model
 
 
-class Member(db.Model):
+class Member(Model):
     __tablename__ = "member"
     __table_args__ = (
         Index("ix_member_joined_on", "joined_on"),
@@ -84,7 +84,7 @@ class Member(db.Model):
         return f"<Member {self.id}>"
 
 
-class MembershipPlan(db.Model):
+class MembershipPlan(Model):
     __tablename__ = "membership_plan"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -95,7 +95,7 @@ class MembershipPlan(db.Model):
     active: Mapped[bool] = mapped_column(default=True)
 
 
-class Membership(db.Model):
+class Membership(Model):
     __tablename__ = "membership"
     __table_args__ = (
         Index("ix_membership_period", "starts_on", "ends_on"),
@@ -117,7 +117,7 @@ class Membership(db.Model):
     plan: Mapped[MembershipPlan] = relationship()
 
 
-class RetentionSetting(db.Model):
+class RetentionSetting(Model):
     """The one row saying after how many years members who left are erased (GDPR)."""
 
     __tablename__ = "member_retention_setting"
@@ -127,7 +127,7 @@ class RetentionSetting(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class MemberImportPreview(db.Model):
+class MemberImportPreview(Model):
     """An uploaded members file between its preview and its confirmation, confirmed once.
 
     The confirm form carries only the random id. Confirming sets ``confirmed_at`` and drops

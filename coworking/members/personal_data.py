@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import Select, select, update
 
@@ -25,7 +26,6 @@ from coworking.extensions import db
 from coworking.members.models import Member, Membership, RetentionSetting
 from coworking.members.services import (
     CONSENTS,
-    DEFAULT_RETENTION_YEARS,
     MEMBER_FIELDS,
     MemberError,
     today,
@@ -221,7 +221,7 @@ def purge_deleted_bytes() -> None:
 
 def retention_years() -> int:
     setting = db.session.get(RetentionSetting, 1)
-    return setting.years if setting else DEFAULT_RETENTION_YEARS
+    return setting.years if setting else int(current_app.config["COWORKING_RETENTION_YEARS"])
 
 
 def set_retention_years(years: int) -> None:

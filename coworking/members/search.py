@@ -242,7 +242,7 @@ def count_of(query: Select[Any]) -> int:
     counted = query.order_by(None).with_only_columns(
         func.count(Member.id), maintain_column_froms=True
     )
-    return db.session.scalar(counted)
+    return db.session.scalar(counted) or 0
 
 
 def find_member(ident: str) -> Member | None:

@@ -44,7 +44,6 @@ CONSENTS = ("data", "photos", "newsletter")
 PLAN_KINDS = ("day_pass", "ten_day_card", "monthly", "annual", "association_fee")
 TEN_DAY_CARD_DAYS = 10
 END_SOON_DAYS = 15
-DEFAULT_RETENTION_YEARS = 3
 
 
 class MemberError(ServiceError):

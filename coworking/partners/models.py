@@ -8,10 +8,10 @@ from sqlalchemy import Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from coworking.database import UTCDateTime, utcnow
-from coworking.extensions import db
+from coworking.extensions import Model
 
 
-class Partner(db.Model):
+class Partner(Model):
     __tablename__ = "partner"
 
     id: Mapped[int] = mapped_column(primary_key=True)

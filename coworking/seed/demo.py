@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import Table, func, insert, select, text
 
@@ -22,7 +22,7 @@ from coworking.community.models import Mention, Outcome, PressArticle, outcome_m
 from coworking.documents.models import Document
 from coworking.events.models import Attendance, Event, EventSeries, event_partner
 from coworking.events.services import ensure_default_kinds
-from coworking.extensions import db
+from coworking.extensions import Model, db
 from coworking.label.criteria import ensure_default_criteria
 from coworking.label.models import Dossier
 from coworking.members.models import Member, Membership, MembershipPlan
@@ -45,7 +45,7 @@ CHUNK = 5000
 
 # Tables whose rows make a database "not empty" for the demo. Accounts, audit entries,
 # event kinds, membership plans and label criteria may already exist.
-DATA_MODELS: tuple[type, ...] = (
+DATA_MODELS: tuple[type[Model], ...] = (
     Member,
     Membership,
     CheckIn,
@@ -117,7 +117,7 @@ def non_empty_tables() -> list[str]:
     """Return the data tables that already hold rows (one EXISTS query each)."""
     found = []
     for model in DATA_MODELS:
-        table = model.__table__  # type: ignore[attr-defined]
+        table = cast(Table, model.__table__)
         if db.session.scalar(select(select(table).limit(1).exists())):
             found.append(table.name)
     return found
@@ -218,7 +218,7 @@ def ensure_plans() -> dict[str, int]:
         next_id += 1
     if rows:
         db.session.execute(insert(MembershipPlan), rows)
-        _fix_sequences([MembershipPlan.__table__])  # type: ignore[list-item]
+        _fix_sequences([cast(Table, MembershipPlan.__table__)])
     return ids
 
 

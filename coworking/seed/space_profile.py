@@ -130,12 +130,12 @@ def build_budget(demo: DemoBuilder) -> None:
         ]
         if region:
             funders.append(("Subvention Région Pays de la Loire", region))
-        lines = (
+        lines: list[tuple[str, str, str | None, int]] = (
             [("income", category, source, amount) for category, source, amount in own]
             + [("income", category, "subsidies", amount) for category, amount in funders]
             + [("expense", category, None, amount) for category, amount in expenses]
         )
-        for direction, category, source, amount in lines:
+        for direction, category, line_source, amount in lines:
             demo.add(
                 "budget_line",
                 {
@@ -143,7 +143,7 @@ def build_budget(demo: DemoBuilder) -> None:
                     "year": year,
                     "direction": direction,
                     "category": category,
-                    "source": source,
+                    "source": line_source,
                     "amount_cents": amount,
                 },
             )

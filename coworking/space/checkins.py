@@ -170,7 +170,7 @@ def member_visits(member_id: int, limit: int = 30) -> tuple[int, list[CheckIn]]:
         .order_by(CheckIn.day.desc())
         .limit(limit)
     ).all()
-    return total, list(latest)
+    return total or 0, list(latest)
 
 
 def check_in_json(check_in: CheckIn, member: Member | None = None) -> dict[str, Any]:

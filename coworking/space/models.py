@@ -8,10 +8,10 @@ from sqlalchemy import JSON, Date, Float, ForeignKey, Index, Integer, String, Te
 from sqlalchemy.orm import Mapped, mapped_column
 
 from coworking.database import UTCDateTime, utcnow
-from coworking.extensions import db
+from coworking.extensions import Model
 
 
-class CheckIn(db.Model):
+class CheckIn(Model):
     """A visit on a day: a member's (one a day) or a one-off visitor's by name."""
 
     __tablename__ = "check_in"
@@ -27,7 +27,7 @@ class CheckIn(db.Model):
     created_by: Mapped[str | None] = mapped_column(String(254))
 
 
-class SpaceProfile(db.Model):
+class SpaceProfile(Model):
     """The one row describing the space (identity, venue, staff)."""
 
     __tablename__ = "space_profile"
@@ -61,7 +61,7 @@ class SpaceProfile(db.Model):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)
 
 
-class BoardMember(db.Model):
+class BoardMember(Model):
     __tablename__ = "board_member"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -70,7 +70,7 @@ class BoardMember(db.Model):
     position: Mapped[int] = mapped_column(Integer, default=0)
 
 
-class GeneralAssembly(db.Model):
+class GeneralAssembly(Model):
     __tablename__ = "general_assembly"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -80,7 +80,7 @@ class GeneralAssembly(db.Model):
     notes: Mapped[str | None] = mapped_column(Text)
 
 
-class BudgetLine(db.Model):
+class BudgetLine(Model):
     """One line of a yearly budget; income lines carry their source."""
 
     __tablename__ = "budget_line"

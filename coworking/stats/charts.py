@@ -299,7 +299,7 @@ class _Layout:
     def _legend_rows(self) -> list[list[tuple[float, int]]]:
         """Wrap legend items into rows of (x, item index)."""
         rows: list[list[tuple[float, int]]] = [[]]
-        x = MARGIN
+        x: float = MARGIN
         for index, name in enumerate(self.legend_items):
             width = 12 + 6 + _text_width(name, LEGEND_SIZE) + 18
             if rows[-1] and x + width > WIDTH - MARGIN:
@@ -311,8 +311,8 @@ class _Layout:
 
     def _layout_vertical(self) -> None:
         tick_width = max(_text_width(self.fmt(t), TICK_SIZE) for t in self.ticks)
-        self.plot_left = MARGIN + tick_width + 8
-        self.plot_right = WIDTH - MARGIN
+        self.plot_left = float(MARGIN + tick_width + 8)
+        self.plot_right = float(WIDTH - MARGIN)
         self.plot_top = self.header_height + 8
         self.band = (self.plot_right - self.plot_left) / len(self.labels)
         label_width = max(_text_width(label, TICK_SIZE) for label in self.labels)
@@ -332,7 +332,7 @@ class _Layout:
         label_width = max(
             _text_width(_shorten(label, self.label_chars), TICK_SIZE) for label in self.labels
         )
-        self.plot_left = MARGIN + label_width + 8
+        self.plot_left = float(MARGIN + label_width + 8)
         value_width = max(_text_width(self.fmt(self.top), VALUE_SIZE), 24)
         self.plot_right = WIDTH - MARGIN - value_width - 6
         self.plot_top = self.header_height + 4

@@ -9,7 +9,9 @@ at least one day of that month (inside the period).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -90,8 +92,8 @@ def _kind_label(slug: str, label_fr: str | None, label_en: str | None, lang: str
     return label_fr or EVENT_KIND_LABELS.get(slug, slug)
 
 
-def _by_month(rows: object, keys: list[str], column: int = 1) -> list[int]:
-    found = {row[0]: int(row[column] or 0) for row in rows}  # type: ignore[attr-defined]
+def _by_month(rows: Iterable[Sequence[Any]], keys: list[str], column: int = 1) -> list[int]:
+    found = {row[0]: int(row[column] or 0) for row in rows}
     return [found.get(key, 0) for key in keys]
 
 
@@ -230,7 +232,7 @@ def _sorted(items: list[MixItem]) -> list[MixItem]:
     return sorted(items, key=lambda item: (-item.count, item.label))
 
 
-def _active_members_by(column: object, period: Period) -> list[tuple[object, int]]:
+def _active_members_by(column: Any, period: Period) -> list[tuple[Any, int]]:
     rows = db.session.execute(
         select(column, func.count(func.distinct(Member.id)))
         .join(Membership, Membership.member_id == Member.id)
