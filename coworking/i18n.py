@@ -115,8 +115,9 @@ def _template_gettext(eval_ctx: EvalContext, string: str, **variables: Any) -> s
 
 @pass_eval_context
 def _template_ngettext(
-    eval_ctx: EvalContext, singular: str, plural: str, num: int, **variables: Any
+    eval_ctx: EvalContext, singular: str, plural: str, num: int, /, **variables: Any
 ) -> str:
+    # Positional-only: Jinja's `ngettext(s, p, n, num=…)` may name a variable « num ».
     variables.setdefault("num", num)
     translated = current_translations().ungettext(singular, plural, num)
     if eval_ctx.autoescape:

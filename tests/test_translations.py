@@ -98,3 +98,17 @@ def test_profession_categories_and_age_brackets_are_translated(app):
         with force_locale("en"):
             assert profession_labels()["demandeur_emploi"] == "Job seeker"
             assert age_bracket_labels()["65+"] == "65 and over"
+
+
+def test_templates_plurals_take_a_formatted_num(app):
+    """`ngettext(s, p, n, num=…)` in a template: the count chooses the form, `num` is printed
+    (it raised a TypeError: the count's own parameter was also called num)."""
+    from flask import render_template_string
+    from flask_babel import force_locale
+
+    template = "{{ ngettext('%(num)s membre', '%(num)s membres', n, num=shown) }}"
+    with app.test_request_context():
+        assert render_template_string(template, n=1, shown="1") == "1 membre"
+        assert render_template_string(template, n=5700, shown="5 700") == "5 700 membres"
+        with force_locale("en"):
+            assert render_template_string(template, n=2, shown="2") == "2 members"

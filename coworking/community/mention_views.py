@@ -17,6 +17,7 @@ from flask import (
     url_for,
 )
 from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from coworking.community import mentions as mention_services
 from coworking.community.archives import ArchiveImportError
@@ -149,9 +150,21 @@ def _import_summary(result: mention_services.ImportResult) -> str:
     ]
     stats = result.stats
     if stats.filtered_out:
-        parts.append(_("%(n)d écartées par le filtre de hashtags", n=stats.filtered_out))
+        parts.append(
+            ngettext(
+                "%(num)d écartée par le filtre de hashtags",
+                "%(num)d écartées par le filtre de hashtags",
+                stats.filtered_out,
+            )
+        )
     if stats.skipped_reposts:
-        parts.append(_("%(n)d partages d'autres comptes ignorés", n=stats.skipped_reposts))
+        parts.append(
+            ngettext(
+                "%(num)d partage d'un autre compte ignoré",
+                "%(num)d partages d'autres comptes ignorés",
+                stats.skipped_reposts,
+            )
+        )
     return " · ".join(parts) + "."
 
 

@@ -10,6 +10,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import Select, and_, false, func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -137,7 +138,11 @@ def delete_kind(kind: EventKind) -> None:
     used = db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == kind.slug))
     if used:
         raise EventError(
-            _("Ce type est utilisé par %(n)s événement(s) : il ne peut pas être supprimé.", n=used)
+            ngettext(
+                "Ce type est utilisé par %(num)s événement : il ne peut pas être supprimé.",
+                "Ce type est utilisé par %(num)s événements : il ne peut pas être supprimé.",
+                used,
+            )
         )
     audit.record("event_kind.delete", kind, kind.label_fr, object_id=kind.slug)
     db.session.delete(kind)

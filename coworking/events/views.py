@@ -19,7 +19,7 @@ from flask import (
     request,
     url_for,
 )
-from flask_babel import get_locale
+from flask_babel import get_locale, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
@@ -280,7 +280,12 @@ def new_series():
             series = services.create_series(form.event_data(), form.rule.data, form.until.data, nth)
             count = services.series_size(series)
         if call.ok:
-            flash(_("Série créée : %(n)s événements.", n=count), "success")
+            flash(
+                ngettext(
+                    "Série créée : %(num)s événement.", "Série créée : %(num)s événements.", count
+                ),
+                "success",
+            )
             return redirect(url_for("events.index", kind=form.kind.data))
     return render_template("events/form.html", form=form, event=None, series=True), 400
 

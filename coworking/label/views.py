@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from coworking.documents.models import Document
@@ -154,7 +155,14 @@ def criteria_defaults():
     with service_call() as call:
         added = criteria_services.ensure_default_criteria()
     if call.ok and added:
-        flash(_("%(n)s critères du catalogue par défaut ajoutés.", n=added), "success")
+        flash(
+            ngettext(
+                "%(num)s critère du catalogue par défaut ajouté.",
+                "%(num)s critères du catalogue par défaut ajoutés.",
+                added,
+            ),
+            "success",
+        )
     elif call.ok:
         flash(_("Tous les critères du catalogue par défaut sont déjà présents."), "info")
     return redirect(url_for("label.criteria"))

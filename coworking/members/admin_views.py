@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import select
 
 from coworking.extensions import db
@@ -134,5 +135,8 @@ def apply_retention():
             personal_data.erase_member(member)
     if call.ok:
         personal_data.purge_deleted_bytes()
-        flash(_("%(n)s membres effacés.", n=len(members)), "success")
+        flash(
+            ngettext("%(num)s membre effacé.", "%(num)s membres effacés.", len(members)),
+            "success",
+        )
     return redirect(url_for("members.retention"))
