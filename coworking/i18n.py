@@ -7,7 +7,6 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import Any, TypeVar
-from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
@@ -26,7 +25,8 @@ from jinja2.nodes import EvalContext
 from jinja2.utils import pass_eval_context
 from markupsafe import Markup
 
-PARIS = ZoneInfo("Europe/Paris")
+from coworking.dates import to_local
+
 T = TypeVar("T")
 
 
@@ -52,11 +52,6 @@ def select_locale() -> str:
 
 def select_timezone() -> str:
     return current_app.config["COWORKING_TIMEZONE"]
-
-
-def to_paris(value: datetime) -> datetime:
-    """Return an aware datetime in Europe/Paris."""
-    return value.astimezone(PARIS)
 
 
 def format_money(cents: int | None, currency: str = "EUR") -> str:
@@ -146,7 +141,7 @@ def format_day(value: date | datetime | None, fmt: str = "long", locale: str | N
     if value is None:
         return ""
     if isinstance(value, datetime):
-        value = to_paris(value).date()
+        value = to_local(value).date()
     return _formatted_date(value, fmt, locale or current_locale_name())
 
 

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from coworking.csvio import fold_text
-from coworking.events import services
+from coworking.events import kinds as event_kinds
 from coworking.events.models import Attendance, Event
 from coworking.extensions import db
 from coworking.members.models import Member
@@ -51,7 +51,7 @@ def make_partner(name: str | None = None, kind: str = "lieu", **fields) -> Partn
 
 
 def make_event(title: str | None = None, starts_at: datetime | None = None, **fields) -> Event:
-    services.ensure_default_kinds()
+    event_kinds.ensure_default_kinds()
     starts_at = starts_at or paris(2030, 3, 6, 19)
     event = Event(
         title=title or f"Événement {next_number()}",

@@ -161,15 +161,15 @@ def test_event_price_takes_a_french_decimal_comma(app, auth):
         assert db.session.scalar(select(Event.price_cents)) == 1250
 
 
-def test_paris_datetime_skipped_and_repeated_hours(app_ctx):
+def test_local_datetime_skipped_and_repeated_hours(app_ctx):
     with pytest.raises(events.EventError) as error:
-        events.paris_datetime(dt.date(2025, 3, 30), dt.time(2, 30), time_field="end_time")
+        events.local_datetime(dt.date(2025, 3, 30), dt.time(2, 30), time_field="end_time")
     assert error.value.field == "end_time" and "heure d'été" in error.value.message
     # 02:30 happens twice on 26 October: the first one, still summer time (UTC+2).
-    first = events.paris_datetime(dt.date(2025, 10, 26), dt.time(2, 30))
+    first = events.local_datetime(dt.date(2025, 10, 26), dt.time(2, 30))
     assert first == dt.datetime(2025, 10, 26, 0, 30, tzinfo=dt.UTC)
     with pytest.raises(events.EventError) as error:
-        events.paris_datetime(dt.date(9999, 12, 31), None, date_field="until")
+        events.local_datetime(dt.date(9999, 12, 31), None, date_field="until")
     assert error.value.field == "until"
 
 

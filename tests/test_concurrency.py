@@ -21,8 +21,8 @@ from sqlalchemy import func, select
 from werkzeug.serving import make_server
 
 from coworking.auth import services as auth_services
+from coworking.events.kinds import ensure_default_kinds
 from coworking.events.models import Event
-from coworking.events.services import ensure_default_kinds
 from coworking.extensions import db
 from coworking.members.models import Member
 from coworking.space.models import CheckIn

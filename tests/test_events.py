@@ -6,6 +6,7 @@ from datetime import UTC, date, datetime, time
 
 import pytest
 
+from coworking.events import kinds as event_kinds
 from coworking.events import services
 from coworking.events.models import Event, EventKind, EventSeries
 from coworking.extensions import db
@@ -28,21 +29,21 @@ def _data(**fields) -> services.EventData:
 
 
 def test_default_kinds_are_inserted_once(app_ctx):
-    assert services.ensure_default_kinds() == 8
-    assert services.ensure_default_kinds() == 0
+    assert event_kinds.ensure_default_kinds() == 8
+    assert event_kinds.ensure_default_kinds() == 0
     slugs = set(db.session.scalars(db.select(EventKind.slug)))
     assert slugs == set(KIND_LABELS)
 
 
 def test_admin_kind_is_added_with_a_slug_and_used_by_imports(app_ctx):
-    kind = services.add_kind("Repair café", "Repair café")
+    kind = event_kinds.add_kind("Repair café", "Repair café")
     assert kind.slug == "repair-cafe" and not kind.builtin
-    assert services.admin_kinds() == {"repair-cafe": "Repair café"}
+    assert event_kinds.admin_kinds() == {"repair-cafe": "Repair café"}
     with pytest.raises(services.EventError):
-        services.add_kind("REPAIR CAFÉ")
+        event_kinds.add_kind("REPAIR CAFÉ")
     with pytest.raises(services.EventError):
-        services.delete_kind(db.session.get(EventKind, "twapero"))
-    services.delete_kind(kind)
+        event_kinds.delete_kind(db.session.get(EventKind, "twapero"))
+    event_kinds.delete_kind(kind)
 
 
 def test_kinds_admin_page(app, client, auth):
@@ -61,7 +62,7 @@ def test_kinds_admin_page(app, client, auth):
 
 
 def test_times_are_paris_stored_utc_across_dst(app_ctx):
-    services.ensure_default_kinds()
+    event_kinds.ensure_default_kinds()
     winter = services.create_event(_data(start_date=date(2030, 3, 7)))
     summer = services.create_event(_data(start_date=date(2030, 4, 4)))
     assert winter.starts_at == datetime(2030, 3, 7, 18, tzinfo=UTC)
@@ -70,7 +71,7 @@ def test_times_are_paris_stored_utc_across_dst(app_ctx):
 
 
 def test_all_day_event_spans_whole_paris_days(app_ctx):
-    services.ensure_default_kinds()
+    event_kinds.ensure_default_kinds()
     event = services.create_event(
         _data(
             all_day=True,
@@ -98,14 +99,14 @@ def test_all_day_event_spans_whole_paris_days(app_ctx):
     ],
 )
 def test_bad_input_is_refused_with_the_field(app_ctx, fields, field):
-    services.ensure_default_kinds()
+    event_kinds.ensure_default_kinds()
     with pytest.raises(services.EventError) as error:
         services.create_event(_data(**fields))
     assert error.value.field == field
 
 
 def test_hashtags_are_normalized_and_partners_linked(app_ctx):
-    services.ensure_default_kinds()
+    event_kinds.ensure_default_kinds()
     bar = make_partner("Le Bar du Coin", hosts_events=True)
     school = make_partner("École", kind="ecole")
     event = services.create_event(
@@ -119,7 +120,7 @@ def test_hashtags_are_normalized_and_partners_linked(app_ctx):
 
 
 def test_monthly_series_on_the_first_thursday(app_ctx):
-    services.ensure_default_kinds()
+    event_kinds.ensure_default_kinds()
     series = services.create_series(
         _data(start_date=date(2030, 1, 17)), services.MONTHLY_NTH_WEEKDAY, date(2030, 6, 30), nth=1
     )
@@ -140,7 +141,7 @@ def test_monthly_series_on_the_first_thursday(app_ctx):
 
 
 def test_weekly_series_and_limits(app_ctx):
-    services.ensure_default_kinds()
+    event_kinds.ensure_default_kinds()
     assert len(services.series_dates(services.WEEKLY, date(2030, 1, 1), date(2030, 1, 29))) == 5
     assert services.series_dates(
         services.MONTHLY_NTH_WEEKDAY, date(2030, 1, 31), date(2030, 3, 31), nth=-1

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 import pytest
 
 from coworking.events import importers, services
+from coworking.events import kinds as event_kinds
 from coworking.events.models import Event
 from coworking.extensions import db
 from tests import hostile_ical
@@ -39,8 +40,8 @@ def test_meetup_file_with_tzid_and_vtimezone(app_ctx):
 
 
 def test_mobilizon_file_series_all_day_private_and_kinds(app_ctx):
-    services.ensure_default_kinds()
-    services.add_kind("Repair café")
+    event_kinds.ensure_default_kinds()
+    event_kinds.add_kind("Repair café")
     importers.import_calendar(MOBILIZON)
     events = _events()
     repair = [e for e in events if e.title == "Repair café"]

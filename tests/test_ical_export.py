@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 
 import icalendar
 
-from coworking.events.ical_export import build_calendar, paris_timezone
+from coworking.events.ical_export import build_calendar, space_timezone
 from coworking.events.ical_import import parse_calendar
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -257,7 +257,7 @@ def test_empty_calendar_is_valid() -> None:
 
 
 def test_paris_timezone_is_a_vtimezone() -> None:
-    assert paris_timezone().name == "VTIMEZONE"
+    assert space_timezone().name == "VTIMEZONE"
 
 
 def test_export_reads_back_with_our_import() -> None:

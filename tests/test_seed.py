@@ -256,14 +256,14 @@ def test_checkins_follow_opening_days(seeded):
 
 
 def test_twaperos_and_events(seeded):
-    from coworking.i18n import PARIS
+    from coworking.dates import space_zone
 
     bar = db.session.scalar(select(Partner).where(Partner.kind == "lieu"))
     assert bar.hosts_events
     twaperos = db.session.scalars(select(Event).where(Event.kind == "twapero")).all()
     assert len(twaperos) >= 20
     for event in twaperos:
-        local = event.starts_at.astimezone(PARIS)
+        local = event.starts_at.astimezone(space_zone())
         assert local.weekday() == 3 and local.day <= 7 and local.hour == 19
         assert event.venue_partner_id == bar.id
         assert event.hashtags == "twapero angers"

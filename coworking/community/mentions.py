@@ -59,10 +59,9 @@ from coworking.community.choices import PLATFORMS
 from coworking.community.models import Mention
 from coworking.community.services import CommunityError
 from coworking.database import utcnow
-from coworking.dates import local_midnight_utc
+from coworking.dates import local_midnight_utc, to_local
 from coworking.events.models import Event
 from coworking.extensions import db
-from coworking.i18n import to_paris
 
 SUGGESTION_WINDOW = timedelta(days=2)
 HASHTAGS_MAX = 500
@@ -212,7 +211,7 @@ def export_rows(filters: MentionFilters) -> Iterable[tuple[Any, ...]]:
     for row in db.session.execute(query.execution_options(yield_per=1000)):
         yield (
             row.platform,
-            to_paris(row.posted_at),
+            to_local(row.posted_at),
             row.author,
             row.text,
             " ".join(f"#{tag}" for tag in row.hashtags.split()),

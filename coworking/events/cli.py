@@ -11,7 +11,8 @@ from flask.cli import with_appcontext
 
 from coworking.database import outside_write_lock
 from coworking.dates import DateRangeError, parse_iso_date
-from coworking.events import importers, services
+from coworking.events import importers
+from coworking.events import kinds as event_kinds
 from coworking.extensions import db
 
 
@@ -71,6 +72,6 @@ def _window(start: str | None, end: str | None) -> tuple[date | None, date | Non
 @with_appcontext
 def ensure_kinds_command() -> None:
     """Create the built-in event kinds that are missing."""
-    added = services.ensure_default_kinds()
+    added = event_kinds.ensure_default_kinds()
     db.session.commit()
     click.echo(f"{added} type(s) d'événement ajouté(s).")

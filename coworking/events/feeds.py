@@ -9,9 +9,11 @@ from typing import Any
 
 from sqlalchemy import false, select
 
-from coworking.events import services
+from coworking.dates import space_zone
+from coworking.dates import today as local_today
+from coworking.events import kinds as event_kinds
+from coworking.events import programme
 from coworking.events.ical_export import build_calendar
-from coworking.events.ical_import import PARIS
 from coworking.events.models import Event, EventKind
 from coworking.extensions import db
 from coworking.space.models import SpaceProfile
@@ -58,7 +60,7 @@ def feed_event(event: Event, space_address: str = "") -> FeedEvent:
         start=event.starts_at,
         end=event.ends_at,
         all_day=event.all_day,
-        location=services.display_location(event, space_address) or None,
+        location=programme.display_location(event, space_address) or None,
         description=event.description or None,
         url=event.url,
         kind=event.kind,
@@ -72,7 +74,7 @@ def feed_event(event: Event, space_address: str = "") -> FeedEvent:
 
 def default_start(today: date | None = None) -> date:
     """Return the default start of the feeds: the same day twelve months ago."""
-    today = today or datetime.now(PARIS).date()
+    today = today or local_today()
     try:
         return today.replace(year=today.year - 1)
     except ValueError:  # 29 February
@@ -87,9 +89,9 @@ def public_events(start: date | None, end: date | None) -> list[FeedEvent]:
         .where(
             Event.is_public,
             Event.cancelled == false(),
-            services.period_condition(start, end),
+            programme.period_condition(start, end),
         )
-        .options(*services.list_options())
+        .options(*programme.list_options())
         .order_by(Event.starts_at, Event.id)
     )
     return [feed_event(event, address) for event in events]
@@ -98,7 +100,7 @@ def public_events(start: date | None, end: date | None) -> list[FeedEvent]:
 def kind_labels(locale: str = "fr") -> dict[str, str]:
     """Return the labels of every kind (admins' kinds included)."""
     return {
-        kind.slug: services.kind_label(kind, locale)
+        kind.slug: event_kinds.kind_label(kind, locale)
         for kind in db.session.scalars(select(EventKind))
     }
 
@@ -133,8 +135,8 @@ def api_event(event: FeedEvent, labels: dict[str, str]) -> dict[str, Any]:
     """Return the JSON object of one event (ISO 8601 times with their offset)."""
     # Always datetimes with their offset; an all-day event runs from midnight to the
     # midnight after its last day (exclusive end, as in iCalendar).
-    start_text = event.start.astimezone(PARIS).isoformat()
-    end_text = (event.end or event.start).astimezone(PARIS).isoformat()
+    start_text = event.start.astimezone(space_zone()).isoformat()
+    end_text = (event.end or event.start).astimezone(space_zone()).isoformat()
     return {
         "id": event.id,
         "title": event.title,

@@ -22,6 +22,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coworking.dates import YearInRange
+from coworking.events import kinds as event_kinds
 from coworking.events import services
 from coworking.events.services import EventData
 from coworking.forms import FrenchDecimalField
@@ -83,8 +84,8 @@ class EventForm(FlaskForm):
         """Load kinds, venues and partners from the database."""
         locale = str(get_locale() or "fr")
         self.kind.choices = [
-            SelectChoice(kind.slug, services.kind_label(kind, locale))
-            for kind in services.all_kinds()
+            SelectChoice(kind.slug, event_kinds.kind_label(kind, locale))
+            for kind in event_kinds.all_kinds()
         ]
         self.venue.choices = [SelectChoice("", str(_l("L'espace")))] + [
             SelectChoice(str(partner.id), partner.name) for partner in services.venue_partners()

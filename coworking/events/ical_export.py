@@ -8,7 +8,7 @@ from typing import Any, Protocol
 
 import icalendar
 
-from coworking.events.ical_import import PARIS
+from coworking.dates import space_zone
 from coworking.kinds import EVENT_KIND_LABELS
 
 PRODID = "-//coworking//Agenda//FR"
@@ -95,15 +95,22 @@ def event_uid(event: ExportableEvent, uid_domain: str, taken: Collection[str] = 
     return f"event-{event.id}@{uid_domain}"
 
 
-def paris_timezone() -> icalendar.Timezone:
-    """Return a new VTIMEZONE component for Europe/Paris."""
+def space_timezone() -> icalendar.Timezone:
+    """Return a new VTIMEZONE component for the space's time zone.
+
+    Europe/Paris is written with its two yearly rules, as calendar applications write it;
+    another zone (COWORKING_TIMEZONE) with the transitions icalendar computes.
+    """
+    zone = space_zone()
+    if zone.key != "Europe/Paris":
+        return icalendar.Timezone.from_tzid(zone.key)
     timezone = icalendar.Timezone.from_ical(PARIS_VTIMEZONE)
     assert isinstance(timezone, icalendar.Timezone)  # our own constant, one VTIMEZONE
     return timezone
 
 
 def _new_calendar(calendar_name: str) -> icalendar.Calendar:
-    """Return an empty calendar with its headers and the Europe/Paris VTIMEZONE."""
+    """Return an empty calendar with its headers and the space's VTIMEZONE."""
     calendar = icalendar.Calendar()
     calendar.add("PRODID", PRODID)
     calendar.add("VERSION", "2.0")
@@ -111,10 +118,10 @@ def _new_calendar(calendar_name: str) -> icalendar.Calendar:
     calendar.add("METHOD", "PUBLISH")
     calendar.add("NAME", calendar_name)
     calendar.add("X-WR-CALNAME", calendar_name)
-    calendar.add("X-WR-TIMEZONE", PARIS.key)
+    calendar.add("X-WR-TIMEZONE", space_zone().key)
     calendar.add("REFRESH-INTERVAL", REFRESH_INTERVAL, parameters={"VALUE": "DURATION"})
     calendar.add("X-PUBLISHED-TTL", icalendar.vDuration(REFRESH_INTERVAL))
-    calendar.add_component(paris_timezone())
+    calendar.add_component(space_timezone())
     return calendar
 
 
@@ -150,8 +157,8 @@ def _vevent(
 
 def _span(event: ExportableEvent) -> tuple[date, date] | tuple[datetime, datetime]:
     """Return DTSTART and DTEND: Paris dates (end exclusive) or Paris datetimes."""
-    start = _as_utc(event.start).astimezone(PARIS)
-    end = _as_utc(event.end).astimezone(PARIS) if event.end is not None else start
+    start = _as_utc(event.start).astimezone(space_zone())
+    end = _as_utc(event.end).astimezone(space_zone()) if event.end is not None else start
     end = max(end, start)
     if not event.all_day:
         return start, end

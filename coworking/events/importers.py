@@ -12,6 +12,7 @@ from sqlalchemy import select
 from coworking.audit import services as audit
 from coworking.database import utcnow
 from coworking.errors import ServiceError
+from coworking.events import kinds as event_kinds
 from coworking.events import services
 from coworking.events.ical_import import (
     IcalImportError,
@@ -82,8 +83,8 @@ def save_events(records: Sequence[ImportedEvent]) -> ImportReport:
     CATEGORIES (admins' kinds included); an event whose categories name no kind keeps the kind
     a manager gave it, and a new one gets "autre". Flushes; the caller commits or rolls back.
     """
-    services.ensure_default_kinds()
-    records = with_kinds(records, services.admin_kinds())
+    event_kinds.ensure_default_kinds()
+    records = with_kinds(records, event_kinds.admin_kinds())
     existing = _existing_events(records)
     created = updated = unchanged = 0
     for record in records:

@@ -1,35 +1,32 @@
-"""Events: kinds, creation and editing, series, the list and its filters, public feeds."""
+"""Events: creating and editing them, their times and venues, recurring series.
+
+The kinds are in `kinds`, the programme's list and filters in `programme`.
+"""
 
 from __future__ import annotations
 
 import calendar as pycalendar
 import re
-from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
 
 from flask_babel import gettext as _
-from flask_babel import ngettext
-from sqlalchemy import Select, and_, false, func, or_, select
-from sqlalchemy.orm import selectinload
+from sqlalchemy import func, or_, select
 
 from coworking.audit import services as audit
-from coworking.csvio import fold_text
 from coworking.database import utcnow
-from coworking.dates import MAX_YEAR, MIN_YEAR, DateRangeError, check_year
-from coworking.errors import ServiceError
+from coworking.dates import DateRangeError, check_year, space_zone
 from coworking.events.attendance import places_held, promote_waiting
-from coworking.events.ical_import import PARIS
-from coworking.events.models import Attendance, Event, EventKind, EventSeries
+from coworking.events.errors import EventError
+from coworking.events.kinds import ensure_default_kinds
+from coworking.events.models import Event, EventKind, EventSeries
 from coworking.extensions import db
 from coworking.hashtags import normalize_hashtag
-from coworking.ids import parse_id
 from coworking.kinds import EVENT_KINDS
 from coworking.partners.models import Partner
 from coworking.urls import clean_url
 
-_ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 MAX_TITLE = 200
 MAX_LOCATION = 300
 MAX_HASHTAGS = 300
@@ -40,113 +37,6 @@ MAX_PRICE_CENTS = 10_000_000
 
 WEEKLY = "weekly"
 MONTHLY_NTH_WEEKDAY = "monthly_nth_weekday"
-
-
-class EventError(ServiceError):
-    """A change refused because of what the user typed, with a French message and a field."""
-
-
-# --- kinds -------------------------------------------------------------------------------
-
-
-def ensure_default_kinds() -> int:
-    """Insert the built-in kinds that are missing (idempotent); return how many were added."""
-    existing = set(db.session.scalars(select(EventKind.slug)))
-    added = 0
-    for kind in builtin_kinds():
-        if kind.slug not in existing:
-            db.session.add(kind)
-            added += 1
-    if added:
-        db.session.flush()
-    return added
-
-
-def all_kinds() -> list[EventKind]:
-    """Return every kind in display order; built-in kinds not stored yet are listed too.
-
-    Reading never writes: the built-in kinds are stored by the migrations, `first-run` and
-    any change to events (`ensure_default_kinds`); until then they are shown unsaved.
-    """
-    kinds = list(db.session.scalars(_kinds_query()))
-    stored = {kind.slug for kind in kinds}
-    missing = [kind for kind in builtin_kinds() if kind.slug not in stored]
-    if not missing:
-        return kinds
-    return sorted(kinds + missing, key=lambda kind: (kind.position, kind.label_fr))
-
-
-def builtin_kinds() -> list[EventKind]:
-    """Return the built-in kinds as new, unsaved rows."""
-    return [
-        EventKind(
-            slug=slug,
-            label_fr=label_fr,
-            label_en=label_en,
-            builtin=True,
-            position=(position + 1) * 10,
-        )
-        for position, (slug, (label_fr, label_en)) in enumerate(EVENT_KINDS.items())
-    ]
-
-
-def _kinds_query() -> Select[Any]:
-    return select(EventKind).order_by(EventKind.position, EventKind.label_fr)
-
-
-def kind_label(kind: EventKind, locale: str = "fr") -> str:
-    """Return the label of a kind in the given language."""
-    return kind.label_en if locale == "en" and kind.label_en else kind.label_fr
-
-
-def admin_kinds() -> dict[str, str]:
-    """Return the kinds added by admins, slug -> French label (for the iCal import)."""
-    rows = db.session.execute(
-        select(EventKind.slug, EventKind.label_fr).where(EventKind.builtin == false())
-    )
-    return {slug: label for slug, label in rows}
-
-
-def add_kind(label_fr: str, label_en: str = "") -> EventKind:
-    """Add a kind named by admins; its slug comes from the French label."""
-    label_fr = (label_fr or "").strip()
-    label_en = (label_en or "").strip() or label_fr
-    if not label_fr:
-        raise EventError(_("Donnez un nom au type d'événement."), "label_fr")
-    if len(label_fr) > 100 or len(label_en) > 100:
-        raise EventError(_("100 caractères au plus."), "label_fr")
-    slug = fold_text(label_fr).replace(" ", "-")[:32].strip("-")
-    if not slug:
-        raise EventError(_("Le nom doit contenir au moins une lettre ou un chiffre."), "label_fr")
-    ensure_default_kinds()
-    if db.session.get(EventKind, slug) is not None:
-        raise EventError(_("Ce type d'événement existe déjà."), "label_fr")
-    last = db.session.scalar(select(func.max(EventKind.position))) or 0
-    kind = EventKind(
-        slug=slug, label_fr=label_fr, label_en=label_en, builtin=False, position=last + 10
-    )
-    db.session.add(kind)
-    db.session.flush()
-    audit.record("event_kind.create", kind, label_fr, object_id=slug)
-    return kind
-
-
-def delete_kind(kind: EventKind) -> None:
-    """Delete a kind added by admins, if no event uses it."""
-    if kind.builtin:
-        raise EventError(_("Les types prédéfinis ne peuvent pas être supprimés."))
-    used = db.session.scalar(select(func.count()).select_from(Event).where(Event.kind == kind.slug))
-    if used:
-        raise EventError(
-            ngettext(
-                "Ce type est utilisé par %(num)s événement : il ne peut pas être supprimé.",
-                "Ce type est utilisé par %(num)s événements : il ne peut pas être supprimé.",
-                used,
-            )
-        )
-    audit.record("event_kind.delete", kind, kind.label_fr, object_id=kind.slug)
-    db.session.delete(kind)
-    db.session.flush()
 
 
 # --- venues --------------------------------------------------------------------------------
@@ -171,10 +61,10 @@ def all_partners() -> list[Partner]:
 # --- times -----------------------------------------------------------------------------------
 
 
-def paris_datetime(
+def local_datetime(
     day: date, at: time | None, *, date_field: str = "start_date", time_field: str = "start_time"
 ) -> datetime:
-    """Return the UTC instant of a Paris wall-clock time (midnight when no time).
+    """Return the UTC instant of a local wall-clock time (midnight when no time).
 
     The year must be within coworking.dates' range (EventError naming ``date_field``).
     A time skipped when clocks go forward (2025-03-30 02:30) is refused (EventError
@@ -185,24 +75,24 @@ def paris_datetime(
         check_year(day, date_field)
     except DateRangeError as error:
         raise EventError(error.message, date_field) from None
-    local = datetime.combine(day, (at or time()).replace(fold=0), tzinfo=PARIS)
+    local = datetime.combine(day, (at or time()).replace(fold=0), tzinfo=space_zone())
     instant = local.astimezone(UTC)
-    if instant.astimezone(PARIS).replace(tzinfo=None) != local.replace(tzinfo=None):
+    if instant.astimezone(space_zone()).replace(tzinfo=None) != local.replace(tzinfo=None):
         raise EventError(
             _("Cette heure n'existe pas ce jour-là (passage à l'heure d'été)."), time_field
         )
     return instant
 
 
-def _midnight_after(day: date) -> datetime:
+def midnight_after(day: date) -> datetime:
     """Return the UTC instant of the midnight ending this (already bounded) Paris day."""
-    return datetime.combine(day + timedelta(days=1), time(), tzinfo=PARIS).astimezone(UTC)
+    return datetime.combine(day + timedelta(days=1), time(), tzinfo=space_zone()).astimezone(UTC)
 
 
 def local_span(event: Event) -> tuple[date, time | None, date, time | None]:
     """Return the start and end as Paris dates and times (all-day: inclusive end date)."""
-    start = event.starts_at.astimezone(PARIS)
-    end = event.ends_at.astimezone(PARIS)
+    start = event.starts_at.astimezone(space_zone())
+    end = event.ends_at.astimezone(space_zone())
     if event.all_day:
         last = end.date() - timedelta(days=1) if end.time() == time() else end.date()
         return start.date(), None, max(last, start.date()), None
@@ -251,21 +141,21 @@ def _span(data: EventData) -> tuple[datetime, datetime]:
     if data.all_day:
         if end_date < data.start_date:
             raise EventError(_("La date de fin est avant la date de début."), "end_date")
-        starts_at = paris_datetime(data.start_date, None)
+        starts_at = local_datetime(data.start_date, None)
         # Bound the end date before adding a day to it (9999-12-31 would overflow).
-        paris_datetime(end_date, None, date_field="end_date")
-        return starts_at, _midnight_after(end_date)
+        local_datetime(end_date, None, date_field="end_date")
+        return starts_at, midnight_after(end_date)
     if data.start_time is None:
         raise EventError(
             _("Indiquez l'heure de début (ou cochez « toute la journée »)."), "start_time"
         )
-    starts_at = paris_datetime(data.start_date, data.start_time)
+    starts_at = local_datetime(data.start_date, data.start_time)
     if data.end_time is None:
         ends_at = starts_at + timedelta(hours=2) if data.end_date is None else None
         if ends_at is None:
             raise EventError(_("Indiquez l'heure de fin."), "end_time")
     else:
-        ends_at = paris_datetime(
+        ends_at = local_datetime(
             end_date, data.end_time, date_field="end_date", time_field="end_time"
         )
     if ends_at < starts_at:
@@ -509,171 +399,6 @@ def create_series(data: EventData, rule: str, until: date, nth: int | None = Non
         create_event(occurrence, series=series)
     audit.record("event_series.create", series, f"{series.title} ({len(days)})")
     return series
-
-
-# --- the list ------------------------------------------------------------------------------------
-
-
-@dataclass
-class EventFilters:
-    """Filters of the event list: period (Paris dates, inclusive), kind, public, venue."""
-
-    start: date | None = None
-    end: date | None = None
-    kind: str = ""
-    public: str = ""  # "", "1" public, "0" members only
-    venue: str = ""  # "", "space", or a partner id
-    errors: dict[str, str] = field(default_factory=dict)
-
-    def args(self) -> dict[str, str]:
-        """Return the filters as query-string arguments (empty ones left out)."""
-        values = {
-            "from": self.start.isoformat() if self.start else "",
-            "to": self.end.isoformat() if self.end else "",
-            "kind": self.kind,
-            "public": self.public,
-            "venue": self.venue,
-        }
-        return {key: value for key, value in values.items() if value}
-
-
-def parse_date(value: str | None) -> date | None:
-    """Return an ISO date (YYYY-MM-DD), None when empty; ValueError when malformed.
-
-    Years outside coworking.dates' range raise DateRangeError (a ValueError).
-    """
-    value = (value or "").strip()
-    if not value:
-        return None
-    if not _ISO_DATE.match(value):
-        raise ValueError(value)
-    return check_year(date.fromisoformat(value), "date")
-
-
-def parse_period(args: Any) -> tuple[date | None, date | None]:
-    """Return the ?from=&to= period; EventError for a malformed or reversed range."""
-    try:
-        start = parse_date(args.get("from"))
-    except DateRangeError as error:
-        raise EventError(_("Date de début : %(error)s", error=error.message), "from") from None
-    except ValueError:
-        raise EventError(_("Date de début invalide (AAAA-MM-JJ attendu)."), "from") from None
-    try:
-        end = parse_date(args.get("to"))
-    except DateRangeError as error:
-        raise EventError(_("Date de fin : %(error)s", error=error.message), "to") from None
-    except ValueError:
-        raise EventError(_("Date de fin invalide (AAAA-MM-JJ attendu)."), "to") from None
-    if start and end and end < start:
-        raise EventError(_("La période est inversée : « to » est avant « from »."), "to")
-    return start, end
-
-
-def parse_filters(args: Any) -> EventFilters:
-    """Read the list filters from the query string; bad values are reported, not fatal."""
-    filters = EventFilters(
-        kind=(args.get("kind") or "").strip()[:32],
-        public=args.get("public") if args.get("public") in ("0", "1") else "",
-        venue=(args.get("venue") or "").strip(),
-    )
-    try:
-        filters.start, filters.end = parse_period(args)
-    except EventError as error:
-        filters.errors[error.field or "from"] = error.message
-    if filters.venue not in ("", "space") and parse_id(filters.venue) is None:
-        filters.venue = ""
-    return filters
-
-
-def period_condition(start: date | None, end: date | None) -> Any:
-    """Return the SQL condition of events overlapping the Paris dates (inclusive)."""
-    # Users' dates are bounded when parsed (parse_period); dates computed from them (a
-    # month grid's first Monday) may step just outside: clamp them, no event lies beyond.
-    conditions = []
-    if start is not None:
-        start = max(start, date(MIN_YEAR, 1, 1))
-        conditions.append(Event.ends_at > paris_datetime(start, None, date_field="from"))
-    if end is not None:
-        end = min(end, date(MAX_YEAR, 12, 31))
-        conditions.append(Event.starts_at < _midnight_after(end))
-    return and_(*conditions) if conditions else and_(True)
-
-
-def filtered_query(filters: EventFilters) -> Select[Any]:
-    """Return the select of events matching the filters (no order, no loading options)."""
-    query = select(Event).where(period_condition(filters.start, filters.end))
-    if filters.kind:
-        query = query.where(Event.kind == filters.kind)
-    if filters.public:
-        query = query.where(Event.is_public == (filters.public == "1"))
-    if filters.venue == "space":
-        query = query.where(Event.venue_partner_id.is_(None))
-    elif filters.venue:
-        query = query.where(Event.venue_partner_id == parse_id(filters.venue))
-    return query
-
-
-def list_options() -> list[Any]:
-    """Loading options for showing events in lists (constant number of queries)."""
-    return [
-        selectinload(Event.kind_ref),
-        selectinload(Event.venue_partner),
-        selectinload(Event.partners),
-    ]
-
-
-def attendance_counts(event_ids: Sequence[int]) -> dict[int, dict[str, int]]:
-    """Return {event id: {status: count}} in one query."""
-    if not event_ids:
-        return {}
-    counts: dict[int, dict[str, int]] = {}
-    rows = db.session.execute(
-        select(Attendance.event_id, Attendance.status, func.count())
-        .where(Attendance.event_id.in_(list(event_ids)))
-        .group_by(Attendance.event_id, Attendance.status)
-    )
-    for event_id, status, count in rows:
-        counts.setdefault(event_id, {})[status] = count
-    return counts
-
-
-def month_grid(year: int, month: int) -> list[list[date]]:
-    """Return the weeks (Monday first) covering a month."""
-    return pycalendar.Calendar(firstweekday=0).monthdatescalendar(year, month)
-
-
-def events_by_day(events: Iterable[Event], first: date, last: date) -> dict[date, list[Event]]:
-    """Place events on each Paris day they cover, within first..last."""
-    days: dict[date, list[Event]] = {}
-    for event in events:
-        start_day, _start, end_day, _end = local_span(event)
-        day = max(start_day, first)
-        while day <= min(end_day, last):
-            days.setdefault(day, []).append(event)
-            day += timedelta(days=1)
-    return days
-
-
-def display_location(event: Event, space_name: str = "") -> str:
-    """Return where the event happens, as a line of text."""
-    if event.location:
-        return event.location
-    if event.venue_partner is not None:
-        partner = event.venue_partner
-        return ", ".join(part for part in (partner.name, partner.address) if part)
-    return space_name
-
-
-def upcoming_events(limit: int) -> list[Event]:
-    """Return the next events not cancelled, soonest first."""
-    return list(
-        db.session.scalars(
-            select(Event)
-            .where(Event.starts_at >= utcnow(), Event.cancelled.is_(False))
-            .order_by(Event.starts_at, Event.id)
-            .limit(limit)
-        )
-    )
 
 
 def series_size(series: EventSeries) -> int:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Any
 
 from flask import (
@@ -26,8 +26,10 @@ from sqlalchemy.orm import selectinload
 
 from coworking.database import outside_write_lock
 from coworking.dates import MAX_YEAR, MIN_YEAR
+from coworking.dates import today as local_today
 from coworking.events import attendance as roll
-from coworking.events import feeds, importers, services
+from coworking.events import feeds, importers, programme, services
+from coworking.events import kinds as event_kinds
 from coworking.events.forms import (
     EventForm,
     GuestForm,
@@ -36,7 +38,6 @@ from coworking.events.forms import (
     KindForm,
     SeriesForm,
 )
-from coworking.events.ical_import import PARIS
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
 from coworking.forms import EmptyForm, flash_form_errors, service_call
@@ -58,7 +59,7 @@ def _locale() -> str:
 
 
 def _kind_labels() -> dict[str, str]:
-    return {kind.slug: services.kind_label(kind, _locale()) for kind in services.all_kinds()}
+    return {kind.slug: event_kinds.kind_label(kind, _locale()) for kind in event_kinds.all_kinds()}
 
 
 @bp.context_processor
@@ -72,20 +73,20 @@ def _template_helpers() -> dict[str, Any]:
 @bp.get("/events")
 @requires(Role.VIEWER)
 def index():
-    filters = services.parse_filters(request.args)
+    filters = programme.parse_filters(request.args)
     upcoming = not request.args.get("from") and not request.args.get("to")
     if upcoming:
-        filters.start = datetime.now(PARIS).date()
-    query = services.filtered_query(filters)
+        filters.start = local_today()
+    query = programme.filtered_query(filters)
     total = db.session.scalar(select(func.count()).select_from(query.subquery())) or 0
     newest_first = bool(filters.end and not filters.start)
     order = (
         (Event.starts_at.desc(), Event.id.desc()) if newest_first else (Event.starts_at, Event.id)
     )
     page = paginate(
-        query.options(*services.list_options()).order_by(*order), total, per_page=PER_PAGE
+        query.options(*programme.list_options()).order_by(*order), total, per_page=PER_PAGE
     )
-    counts = services.attendance_counts([event.id for event in page.items])
+    counts = programme.attendance_counts([event.id for event in page.items])
     status = 400 if filters.errors else 200
     return render_template(
         "events/index.html",
@@ -95,14 +96,14 @@ def index():
         counts=counts,
         kinds=_kind_labels(),
         venues=services.venue_partners(),
-        today=datetime.now(PARIS).date(),
+        today=local_today(),
     ), status
 
 
 @bp.get("/events/calendar")
 @requires(Role.VIEWER)
 def month():
-    today = datetime.now(PARIS).date()
+    today = local_today()
     status = 200
     try:
         first = date.fromisoformat(request.args.get("month", "") + "-01")
@@ -118,14 +119,14 @@ def month():
             "error",
         )
         first, status = today.replace(day=1), 400
-    weeks = services.month_grid(first.year, first.month)
-    filters = services.parse_filters(request.args)
+    weeks = programme.month_grid(first.year, first.month)
+    filters = programme.parse_filters(request.args)
     filters.errors.clear()
     month_args = {k: v for k, v in filters.args().items() if k not in ("from", "to")}
     filters.start, filters.end = weeks[0][0], weeks[-1][-1]
     events = db.session.scalars(
-        services.filtered_query(filters)
-        .options(*services.list_options())
+        programme.filtered_query(filters)
+        .options(*programme.list_options())
         .order_by(Event.starts_at, Event.id)
     ).all()
     previous = (first - timedelta(days=1)).replace(day=1)
@@ -134,7 +135,7 @@ def month():
         "events/month.html",
         first=first,
         weeks=weeks,
-        days=services.events_by_day(events, weeks[0][0], weeks[-1][-1]),
+        days=programme.events_by_day(events, weeks[0][0], weeks[-1][-1]),
         previous=previous,
         following=following,
         today=today,
@@ -148,13 +149,13 @@ def month():
 @bp.get("/events/export.ics")
 @requires(Role.MANAGER)
 def export_ics():
-    filters = services.parse_filters(request.args)
+    filters = programme.parse_filters(request.args)
     if filters.errors:
         return _back_with_error(" ".join(filters.errors.values()))
     _name, address = feeds.space_identity()
     events = db.session.scalars(
-        services.filtered_query(filters)
-        .options(*services.list_options())
+        programme.filtered_query(filters)
+        .options(*programme.list_options())
         .order_by(Event.starts_at, Event.id)
     ).all()
     items = [feeds.feed_event(event, address) for event in events]
@@ -177,7 +178,7 @@ def _load_event(event_id: int) -> Event:
     event = db.session.scalar(
         select(Event)
         .where(Event.id == event_id)
-        .options(*services.list_options(), selectinload(Event.series))
+        .options(*programme.list_options(), selectinload(Event.series))
     )
     if event is None:
         abort(404)
@@ -205,7 +206,7 @@ def _render_show(event: Event, *, guest_form: GuestForm | None = None, status: i
         "events/show.html",
         event=event,
         kinds=_kind_labels(),
-        location=services.display_location(event, address),
+        location=programme.display_location(event, address),
         people=people,
         counts=counts,
         held=counts[roll.REGISTERED] + counts[roll.ATTENDED],
@@ -464,7 +465,7 @@ def import_calendar():
 
 
 def _kinds_page(form: KindForm, status: int = 200):
-    kinds = services.all_kinds()
+    kinds = event_kinds.all_kinds()
     rows = db.session.execute(select(Event.kind, func.count()).group_by(Event.kind))
     used = {slug: count for slug, count in rows}
     return render_template("events/kinds.html", kinds=kinds, used=used, form=form), status
@@ -482,7 +483,7 @@ def add_kind():
     form = KindForm()
     if form.validate_on_submit():
         with service_call(form, field="label_fr") as call:
-            kind = services.add_kind(form.label_fr.data, form.label_en.data or "")
+            kind = event_kinds.add_kind(form.label_fr.data, form.label_en.data or "")
         if call.ok:
             flash(_("Type « %(label)s » ajouté.", label=kind.label_fr), "success")
             return redirect(url_for("events.kinds"))
@@ -494,7 +495,7 @@ def add_kind():
 def delete_kind(slug: str):
     kind = db.get_or_404(EventKind, slug)
     with service_call() as call:
-        services.delete_kind(kind)
+        event_kinds.delete_kind(kind)
     if call.ok:
         flash(_("Type supprimé."), "success")
     return redirect(url_for("events.kinds"))
@@ -504,7 +505,7 @@ def delete_kind(slug: str):
 
 
 def _feed_period() -> tuple[date | None, date | None]:
-    start, end = services.parse_period(request.args)
+    start, end = programme.parse_period(request.args)
     if start is None and not request.args.get("to"):
         start = feeds.default_start()
     return start, end

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 
 from coworking.auth import services as accounts
 from coworking.auth.models import User
-from coworking.events.services import ensure_default_kinds
+from coworking.events.kinds import ensure_default_kinds
 from coworking.extensions import db
 from coworking.label.criteria import ensure_default_criteria
 from coworking.roles import Role

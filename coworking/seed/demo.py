@@ -20,8 +20,8 @@ from coworking import dates
 from coworking.audit import services as audit
 from coworking.community.models import Mention, Outcome, PressArticle, outcome_member
 from coworking.documents.models import Document
+from coworking.events.kinds import ensure_default_kinds
 from coworking.events.models import Attendance, Event, EventSeries, event_partner
-from coworking.events.services import ensure_default_kinds
 from coworking.extensions import Model, db
 from coworking.label.criteria import ensure_default_criteria
 from coworking.label.models import Dossier

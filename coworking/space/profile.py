@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -17,12 +17,12 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from coworking.audit import services as audit
+from coworking.dates import today
 from coworking.documents.file_checks import check_upload_content
 from coworking.documents.models import Document
 from coworking.documents.uploads import UploadRejected, sniff_upload
 from coworking.errors import ServiceError
 from coworking.extensions import db
-from coworking.i18n import PARIS
 from coworking.space.models import BoardMember, BudgetLine, GeneralAssembly, SpaceProfile
 
 WEEKDAYS: tuple[tuple[str, Any], ...] = (
@@ -200,7 +200,7 @@ def update_profile(profile: SpaceProfile, values: dict[str, Any]) -> SpaceProfil
                 raise ProfileError(
                     _("%(max)s au plus.", max=format_decimal(NUMBER_MAXIMA[name])), name
                 )
-        elif name == "founded_on" and value is not None and value > datetime.now(PARIS).date():
+        elif name == "founded_on" and value is not None and value > today():
             raise ProfileError(_("La date de création ne peut pas être dans le futur."), name)
         if getattr(profile, name) != value:
             changes[name] = value

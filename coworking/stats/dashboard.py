@@ -9,7 +9,7 @@ from flask_babel import gettext as _
 
 from coworking.dates import today
 from coworking.events.models import Event
-from coworking.events.services import upcoming_events
+from coworking.events.programme import upcoming_events
 from coworking.members.models import Membership
 from coworking.members.services import memberships_ending
 from coworking.periods import Period
