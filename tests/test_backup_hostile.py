@@ -13,7 +13,8 @@ from sqlalchemy import select
 
 from coworking.auth.models import User
 from coworking.auth.passwords import verify_password
-from coworking.backup import archive
+from coworking.backup import archive, bounded_reading
+from coworking.backup.signature import sign_manifest
 from coworking.extensions import db
 from tests import hostile_backups as hostile
 from tests.conftest import BACKENDS
@@ -132,7 +133,7 @@ def test_a_signed_archive_round_trips(source, target, tmp_path):
     assert UNSIGNED not in result.output
     with zipfile.ZipFile(path) as zf:
         signature = zf.read(archive.SIGNATURE)
-        assert signature == archive.sign_manifest(zf.read(archive.MANIFEST), KEY.encode())
+        assert signature == sign_manifest(zf.read(archive.MANIFEST), KEY.encode())
     assert signature.startswith(b"hmac-sha256:") and len(signature.strip()) == 12 + 64
 
     # The key from the environment is the same key.
@@ -216,9 +217,9 @@ def test_refusing_an_overlong_line_takes_memory_of_the_limit_only(
 
 def test_reading_rows_holds_one_line_at_most(tmp_path):
     """The row reader (after the check) is bounded too, and names the line."""
-    part = archive._Part(None, "tables/t.jsonl", 3, "", tmp_path / "a.zip", max_line=100)  # type: ignore[arg-type]
+    part = bounded_reading.Part(None, "tables/t.jsonl", 3, "", tmp_path / "a.zip", max_line=100)  # type: ignore[arg-type]
     stream = io.BytesIO(b'{"a":1}\n' + b"x" * 100 + b"\n" + b'{"b":2}\n')
-    lines = archive._lines(stream, part)
+    lines = bounded_reading.read_lines(stream, part)
     assert next(lines) == (1, b'{"a":1}\n')
     with pytest.raises(archive.ArchiveError, match="partie tables/t.jsonl, ligne 2 : ligne plus"):
         next(lines)
@@ -235,7 +236,7 @@ def test_reading_rows_holds_one_line_at_most(tmp_path):
     tracemalloc.start()
     try:
         with pytest.raises(archive.ArchiveError, match="ligne 1 : ligne plus longue"):
-            list(archive._lines(io.BufferedReader(Endless()), part))
+            list(bounded_reading.read_lines(io.BufferedReader(Endless()), part))
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -243,7 +244,7 @@ def test_reading_rows_holds_one_line_at_most(tmp_path):
 
     unfinished = io.BytesIO(b'{"a":1}\n{"b"')
     with pytest.raises(archive.ArchiveError, match="ligne 2 : la dernière ligne n'est pas"):
-        list(archive._lines(unfinished, part))
+        list(bounded_reading.read_lines(unfinished, part))
 
 
 def test_a_long_legitimate_line_needs_a_higher_limit(source, target, tmp_path, monkeypatch):
