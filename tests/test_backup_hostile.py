@@ -9,11 +9,13 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from coworking.auth.models import User
 from coworking.auth.passwords import verify_password
 from coworking.backup import archive, bounded_reading
+from coworking.backup.archive_check import verify_archive
 from coworking.backup.signature import sign_manifest
 from coworking.extensions import db
 from tests import hostile_backups as hostile
@@ -306,3 +308,26 @@ def test_malformed_rows_are_refused_naming_part_and_line(source, target, tmp_pat
     result = run(target, "import-data", str(edited))
     assert_refused(result, "la base refuse une ligne de l'archive")
     assert_empty(target)
+
+
+def test_refusals_read_in_english_where_english_is_shown(app, tmp_path):
+    """The command line says them in French; the same errors render in English when read so."""
+    not_zip = tmp_path / "notes.zip"
+    not_zip.write_text("bonjour")
+    with pytest.raises(archive.ArchiveError) as refused:
+        verify_archive(not_zip, db.metadata)
+    part = bounded_reading.Part(None, "tables/t.jsonl", 3, "", tmp_path / "a.zip", max_line=100)  # type: ignore[arg-type]
+    with pytest.raises(archive.ArchiveError) as too_long:
+        list(bounded_reading.read_lines(io.BytesIO(b"x" * 200 + b"\n"), part))
+
+    assert str(refused.value) == f"{not_zip} : ce n'est pas une archive zip."
+    assert str(too_long.value).startswith(
+        f"{tmp_path / 'a.zip'} : partie tables/t.jsonl, ligne 1 : ligne plus longue que la "
+        "limite de 100 octets."
+    )
+    with app.test_request_context("/"), force_locale("en"):
+        assert refused.value.message == f"{not_zip}: this is not a zip archive."
+        assert str(too_long.value).startswith(
+            f"{tmp_path / 'a.zip'}: part tables/t.jsonl, line 1: a line longer than the limit "
+            "of 100 bytes. If the archive does come from your export"
+        )

@@ -3,6 +3,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from flask_babel import force_locale
 
 from coworking.community import archive_stream
 from coworking.community.archives import (
@@ -809,3 +810,30 @@ def test_tiny_read_chunks_give_the_same_result(monkeypatch, chunk):
     assert notes == read_mentions(io.BytesIO(outbox_json(SAMPLE_OUTBOX)))
     assert rows == read_mentions(io.BytesIO(FRENCH_CSV.encode("utf-8")))
     assert len(tweets) == 2 and len(notes) == 2 and len(rows) == 3
+
+
+# --- refusals in the language they are read in -------------------------------------------------
+
+
+def test_a_refusal_raised_in_french_reads_in_english_where_english_is_shown(app):
+    """Reason, location, field, sizes and column names are rendered when read, not when raised."""
+    missing = refusal(b"date;titre;lien\n2024-01-01;Article;https://example.org\n")
+    too_big = refusal(
+        tweets_js([make_tweet(str(n), f"tweet {n}") for n in range(1, 3000)]), max_bytes=100_000
+    )
+    bad_date = refusal(
+        b"date;plateforme;auteur;texte\n2024-01-05;Mastodon;@a@b.fr;ok\nle 3 mars;X;a;b\n"
+    )
+    assert str(bad_date).startswith("ligne 3, champ « date » : Date illisible « le 3 mars »")
+
+    with app.test_request_context("/"), force_locale("en"):
+        assert missing.location == "line 1"
+        assert str(missing) == (
+            "line 1: Required columns missing: platform, author, text "
+            "(headers found: date, titre, lien)."
+        )
+        assert too_big.reason == (
+            "The file is larger than 0.1 MB, the largest archive that can be imported."
+        )
+        assert str(bad_date).startswith("line 3, field “date”: Unreadable date “le 3 mars”")
+    assert "dépasse 0,1 Mo" in too_big.reason

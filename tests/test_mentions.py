@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import io
 from datetime import UTC, datetime
 
@@ -283,6 +284,30 @@ def test_upload_page_refuses_a_zip_and_writes_nothing(app, client, auth):
     response = auth.post("/community/mentions/import", {}, token_from="/community/mentions/import")
     assert response.status_code == 400
     assert "Choisissez un fichier." in response.get_data(as_text=True)
+
+
+def test_refusal_is_shown_in_english_to_an_english_user(app, client, auth):
+    auth.login_as("manager")
+    auth.post("/language", {"lang": "en", "next": "/"})
+    bad = tweet(
+        1070000000000000005, "Bof", created_at="Thu Dec 06 21:00:00 +0000 2012", likes="beaucoup"
+    )
+    archive = tweets_js([TWEETS[0], bad])
+
+    response = auth.post(
+        "/community/mentions/import",
+        {"archive": (io.BytesIO(archive), "tweets.js")},
+        token_from="/community/mentions/import",
+        content_type="multipart/form-data",
+    )
+
+    body = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert (
+        "Nothing was imported. item 2, field “favorite_count”: Invalid number “beaucoup”." in body
+    )
+    assert "Rien n'a été importé" not in body and "élément" not in body
+    assert _count(app) == 0
 
 
 def test_viewer_cannot_import_or_confirm(app, client, auth):
