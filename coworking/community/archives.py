@@ -28,7 +28,7 @@ records and the refusal; hashtags are the kernel's (``coworking.hashtags``).
 Refusal is for the whole file: ``parse_mentions`` is a generator that raises
 ``ArchiveImportError`` as soon as it meets a problem, possibly after having
 yielded records. Callers that write to a database must therefore go through the
-whole file before their first write (``mentions.check_archive`` keeps the records
+whole file before their first write (``mention_import.check_archive`` keeps the records
 in a temporary file meanwhile; ``read_mentions`` collects them, for small files).
 """
 
