@@ -18,6 +18,11 @@ import re
 import unicodedata
 from collections.abc import Iterable, Iterator, Sequence
 from decimal import Decimal
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
+
+from coworking.errors import ServiceError
 
 __all__ = [
     "CSV_MIMETYPE",
@@ -43,31 +48,30 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 DELIMITERS = (";", ",", "\t")
 
 # Leading bytes of files people upload by mistake instead of a CSV export.
-_BINARY_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+_BINARY_SIGNATURES: tuple[tuple[bytes, Any], ...] = (
     (
         b"PK\x03\x04",
-        "un classeur Excel (.xlsx), un document OpenDocument ou une archive ZIP",
+        _l("un classeur Excel (.xlsx), un document OpenDocument ou une archive ZIP"),
     ),
-    (b"\xd0\xcf\x11\xe0", "un ancien classeur Excel (.xls) ou un document Office"),
-    (b"%PDF", "un document PDF"),
-    (b"\x89PNG", "une image PNG"),
-    (b"\xff\xd8\xff", "une image JPEG"),
-    (b"GIF8", "une image GIF"),
-)
-_SAVE_AS_CSV_HINT = (
-    "Dans votre tableur, utilisez « Enregistrer sous » puis le format "
-    "« CSV (séparateur : point-virgule) »."
+    (b"\xd0\xcf\x11\xe0", _l("un ancien classeur Excel (.xls) ou un document Office")),
+    (b"%PDF", _l("un document PDF")),
+    (b"\x89PNG", _l("une image PNG")),
+    (b"\xff\xd8\xff", _l("une image JPEG")),
+    (b"GIF8", _l("une image GIF")),
 )
 _SNIFF_SAMPLE_CHARS = 64 * 1024
 _SNIFF_SAMPLE_ROWS = 50
 
 
-class CsvFormatError(ValueError):
-    """A file that cannot be read as CSV; ``message`` is French, for the user."""
+class CsvFormatError(ServiceError):
+    """A file that cannot be read as CSV, on the form's ``file`` field.
 
-    def __init__(self, message: str, line: int | None = None) -> None:
-        super().__init__(message)
-        self.message = message
+    ``reason`` may be a lazy translation; ``message`` is it in the language of the moment.
+    """
+
+    def __init__(self, reason: Any, line: int | None = None) -> None:
+        super().__init__(reason, "file")
+        self.reason = reason
         self.line = line
 
 
@@ -145,11 +149,20 @@ def detect_encoding(data: bytes) -> str:
         return "utf-16"
     for signature, kind in _BINARY_SIGNATURES:
         if data.startswith(signature):
-            raise CsvFormatError(f"Ce fichier est {kind}, pas un fichier CSV. {_SAVE_AS_CSV_HINT}")
+            raise CsvFormatError(
+                _l(
+                    "Ce fichier est %(kind)s, pas un fichier CSV. Dans votre tableur, utilisez "
+                    "« Enregistrer sous » puis le format « CSV (séparateur : point-virgule) ».",
+                    kind=kind,
+                )
+            )
     if b"\x00" in data:
         raise CsvFormatError(
-            "Ce fichier contient des données binaires : ce n'est pas un fichier "
-            f"CSV. {_SAVE_AS_CSV_HINT}"
+            _l(
+                "Ce fichier contient des données binaires : ce n'est pas un fichier CSV. Dans "
+                "votre tableur, utilisez « Enregistrer sous » puis le format "
+                "« CSV (séparateur : point-virgule) »."
+            )
         )
     try:
         data.decode("utf-8")
@@ -165,12 +178,14 @@ def decode_text(data: bytes) -> str:
         text = data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise CsvFormatError(
-            "Encodage du fichier non reconnu (ni UTF-8 ni Windows-1252). "
-            "Enregistrez-le en « CSV UTF-8 »."
+            _l(
+                "Encodage du fichier non reconnu (ni UTF-8 ni Windows-1252). "
+                "Enregistrez-le en « CSV UTF-8 »."
+            )
         ) from exc
     if "\x00" in text:
         raise CsvFormatError(
-            "Ce fichier contient des données binaires : ce n'est pas un fichier CSV."
+            _l("Ce fichier contient des données binaires : ce n'est pas un fichier CSV.")
         )
     return text.removeprefix(BOM)
 
@@ -244,7 +259,10 @@ def iter_records(text: str, dialect: csv.Dialect | None = None) -> Iterator[tupl
             return
         except csv.Error as exc:
             raise CsvFormatError(
-                f"Ligne {number + 1} illisible : valeur trop longue ou guillemets mal fermés.",
+                _l(
+                    "Ligne %(line)s illisible : valeur trop longue ou guillemets mal fermés.",
+                    line=number + 1,
+                ),
                 line=number + 1,
             ) from exc
         number += 1

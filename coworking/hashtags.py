@@ -1,4 +1,4 @@
-"""Hashtags: how they are written in posts, and the key they are compared by (#Twapéro → twapero)."""
+"""Hashtags as people write them, and the key two spellings of one hashtag share."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 
-__all__ = ["hashtags_in_text", "normalize_hashtag", "wanted_hashtags"]
+__all__ = ["hashtags_in_text", "normalize_hashtag", "split_hashtags", "wanted_hashtags"]
 
 _HASHTAG_IN_TEXT = re.compile(r"(?<![\w&/#])[#＃](\w*[^\W\d]\w*)")
 _TAG_SEPARATORS = re.compile(r"[\s,;]+")
@@ -21,12 +21,17 @@ def normalize_hashtag(tag: str) -> str:
     )
 
 
+def split_hashtags(entry: str) -> list[str]:
+    """Split a list of hashtags separated by spaces, commas or semicolons."""
+    return [tag for tag in _TAG_SEPARATORS.split(entry) if tag]
+
+
 def wanted_hashtags(hashtags: Iterable[str]) -> frozenset[str]:
     """Return the matching keys of filter hashtags (an entry may list several)."""
     return frozenset(
         key
         for entry in hashtags
-        for part in _TAG_SEPARATORS.split(entry)
+        for part in split_hashtags(entry)
         if (key := normalize_hashtag(part))
     )
 

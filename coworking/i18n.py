@@ -13,6 +13,7 @@ from babel import numbers as babel_numbers
 from babel.support import NullTranslations
 from flask import Flask, current_app, g, has_app_context, has_request_context, request, session
 from flask_babel import (
+    LazyString,
     format_currency,
     format_datetime,
     format_decimal,
@@ -189,3 +190,31 @@ def register_filters(app: Flask) -> None:
     )
     app.jinja_env.globals["current_locale"] = current_locale_name
     install_template_gettext(app)
+
+
+def _language_now() -> str:
+    """Return the language of the moment: the request's, else the default; French outside an app."""
+    locale = get_locale() if has_app_context() else None
+    return str(locale) if locale else "fr"
+
+
+def _number_now(value: float) -> str:
+    return babel_numbers.format_decimal(value, locale=_language_now())
+
+
+def _date_now(value: date, fmt: str) -> str:
+    return babel_dates.format_date(value, fmt, locale=_language_now())
+
+
+def lazy_number(value: float) -> LazyString:
+    """Return a number for a lazy message, written the way of the language it is shown in.
+
+    « 20 000 » and « 0,1 » in French, "20,000" and "0.1" in English: an error raised while a
+    file is read is formatted when it is shown, like its message.
+    """
+    return LazyString(_number_now, value)
+
+
+def lazy_date(value: date, fmt: str = "long") -> LazyString:
+    """Return a date for a lazy message, written in the language it is shown in."""
+    return LazyString(_date_now, value, fmt)

@@ -17,7 +17,8 @@ from sqlalchemy import JSON, create_engine, func, select, text
 
 from coworking import create_app
 from coworking.auth.models import User
-from coworking.backup import archive
+from coworking.backup import archive, restore
+from coworking.backup import export as backup_export
 from coworking.extensions import db
 from coworking.label.models import Dossier
 from coworking.members.models import Member
@@ -247,17 +248,17 @@ def test_archive_holds_a_manifest_and_one_part_per_table(source, tmp_path):
 
 
 def test_export_and_import_stream_in_chunks(source, target, tmp_path, monkeypatch):
-    monkeypatch.setattr(archive, "READ_CHUNK_ROWS", 2)
-    monkeypatch.setattr(archive, "INSERT_CHUNK_ROWS", 3)
-    monkeypatch.setattr(archive, "INSERT_CHUNK_BYTES", 100_000)
+    monkeypatch.setattr(backup_export, "READ_CHUNK_ROWS", 2)
+    monkeypatch.setattr(restore, "INSERT_CHUNK_ROWS", 3)
+    monkeypatch.setattr(restore, "INSERT_CHUNK_BYTES", 100_000)
     chunks: list[int] = []
-    insert_chunk = archive.insert_chunk
+    insert_chunk = restore.insert_chunk
 
     def counting(connection, statement, rows):
         chunks.append(len(rows))
         insert_chunk(connection, statement, rows)
 
-    monkeypatch.setattr(archive, "insert_chunk", counting)
+    monkeypatch.setattr(restore, "insert_chunk", counting)
     path = tmp_path / "backup.zip"
     export(source, path)
     result = import_(target, path)
@@ -365,7 +366,7 @@ def test_an_import_failing_midway_leaves_the_target_empty(source, target, tmp_pa
     path = tmp_path / "backup.zip"
     export(source, path)
     calls = []
-    insert_chunk = archive.insert_chunk
+    insert_chunk = restore.insert_chunk
 
     def failing(connection, statement, rows):
         calls.append(statement.table.name)
@@ -373,14 +374,14 @@ def test_an_import_failing_midway_leaves_the_target_empty(source, target, tmp_pa
             raise RuntimeError("process killed")
         insert_chunk(connection, statement, rows)
 
-    monkeypatch.setattr(archive, "insert_chunk", failing)
+    monkeypatch.setattr(restore, "insert_chunk", failing)
     result = import_(target, path)
     assert result.exit_code != 0
     assert isinstance(result.exception, RuntimeError)
     assert len(calls) == 8
     assert set(table_counts(target).values()) == {0}
     # And the same archive restores afterwards.
-    monkeypatch.setattr(archive, "insert_chunk", insert_chunk)
+    monkeypatch.setattr(restore, "insert_chunk", insert_chunk)
     assert import_(target, path).exit_code == 0
     assert snapshot_rows(target) == snapshot_rows(source)
 
@@ -388,14 +389,14 @@ def test_an_import_failing_midway_leaves_the_target_empty(source, target, tmp_pa
 def test_a_failed_export_leaves_no_file(source, tmp_path, monkeypatch):
     path = tmp_path / "backup.zip"
     path.write_bytes(b"previous backup")
-    write_table = archive._write_table
+    write_table = backup_export._write_table
 
     def failing(connection, table, handle):
         if table.name == "member":
             raise RuntimeError("disk full")
         return write_table(connection, table, handle)
 
-    monkeypatch.setattr(archive, "_write_table", failing)
+    monkeypatch.setattr(backup_export, "_write_table", failing)
     result = source.test_cli_runner().invoke(args=["export-data", str(path)])
     assert result.exit_code != 0
     assert path.read_bytes() == b"previous backup"

@@ -22,7 +22,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from coworking.backup import archive
+from coworking.backup import archive, export, restore
 from coworking.database import UTCDateTime, configure_engine
 from tests.conftest import BACKENDS, TEST_DATABASE_URL
 
@@ -138,16 +138,16 @@ def test_cycles_and_self_references_restore(backend, tmp_path):
     path = tmp_path / "cycles.zip"
     with database("sqlite", tmp_path, metadata) as source:
         fill(source, metadata)
-        archive.export_archive(source, metadata, path)
+        export.export_archive(source, metadata, path)
         expected = rows(source, metadata)
-    plans, defer = archive._insert_plans(metadata, backend)
+    plans, defer = restore._insert_plans(metadata, backend)
     later = {plan.table.name: plan.later_columns for plan in plans}
     assert not defer
     assert later["node"] == ["parent_id"]
     assert later["left_side"] == ["right_id"] or later["right_side"] == ["left_id"]
     with database(backend, tmp_path, metadata) as target:
         with target.begin() as connection:
-            summary = archive.import_archive(connection, metadata, path)
+            summary = restore.import_archive(connection, metadata, path)
         assert summary.rows == 7
         # Same rows: the second step kept updated_at (it has an onupdate) as archived.
         assert rows(target, metadata) == expected
@@ -159,14 +159,14 @@ def test_not_null_cycles_need_deferred_constraints(backend, tmp_path):
     source_metadata = cyclic_metadata(nullable=False, deferrable=True)
     with database("sqlite", tmp_path, source_metadata) as source:
         fill(source, source_metadata)
-        archive.export_archive(source, source_metadata, path)
+        export.export_archive(source, source_metadata, path)
         expected = rows(source, source_metadata)
 
     # SQLite defers every foreign key on request; PostgreSQL only DEFERRABLE ones.
     metadata = cyclic_metadata(nullable=False, deferrable=True)
     with database(backend, tmp_path, metadata) as target:
         with target.begin() as connection:
-            archive.import_archive(connection, metadata, path)
+            restore.import_archive(connection, metadata, path)
         assert rows(target, metadata) == expected
 
     if backend != "postgresql":
@@ -177,5 +177,5 @@ def test_not_null_cycles_need_deferred_constraints(backend, tmp_path):
             pytest.raises(archive.ArchiveError, match="n'est pas DEFERRABLE"),
             target.begin() as connection,
         ):
-            archive.import_archive(connection, metadata, path)
+            restore.import_archive(connection, metadata, path)
         assert all(not table_rows for table_rows in rows(target, metadata).values())

@@ -9,11 +9,14 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from flask_babel import force_locale
 from sqlalchemy import select
 
 from coworking.auth.models import User
 from coworking.auth.passwords import verify_password
-from coworking.backup import archive
+from coworking.backup import archive, bounded_reading
+from coworking.backup.archive_check import verify_archive
+from coworking.backup.signature import sign_manifest
 from coworking.extensions import db
 from tests import hostile_backups as hostile
 from tests.conftest import BACKENDS
@@ -132,7 +135,7 @@ def test_a_signed_archive_round_trips(source, target, tmp_path):
     assert UNSIGNED not in result.output
     with zipfile.ZipFile(path) as zf:
         signature = zf.read(archive.SIGNATURE)
-        assert signature == archive.sign_manifest(zf.read(archive.MANIFEST), KEY.encode())
+        assert signature == sign_manifest(zf.read(archive.MANIFEST), KEY.encode())
     assert signature.startswith(b"hmac-sha256:") and len(signature.strip()) == 12 + 64
 
     # The key from the environment is the same key.
@@ -216,9 +219,9 @@ def test_refusing_an_overlong_line_takes_memory_of_the_limit_only(
 
 def test_reading_rows_holds_one_line_at_most(tmp_path):
     """The row reader (after the check) is bounded too, and names the line."""
-    part = archive._Part(None, "tables/t.jsonl", 3, "", tmp_path / "a.zip", max_line=100)  # type: ignore[arg-type]
+    part = bounded_reading.Part(None, "tables/t.jsonl", 3, "", tmp_path / "a.zip", max_line=100)  # type: ignore[arg-type]
     stream = io.BytesIO(b'{"a":1}\n' + b"x" * 100 + b"\n" + b'{"b":2}\n')
-    lines = archive._lines(stream, part)
+    lines = bounded_reading.read_lines(stream, part)
     assert next(lines) == (1, b'{"a":1}\n')
     with pytest.raises(archive.ArchiveError, match="partie tables/t.jsonl, ligne 2 : ligne plus"):
         next(lines)
@@ -235,7 +238,7 @@ def test_reading_rows_holds_one_line_at_most(tmp_path):
     tracemalloc.start()
     try:
         with pytest.raises(archive.ArchiveError, match="ligne 1 : ligne plus longue"):
-            list(archive._lines(io.BufferedReader(Endless()), part))
+            list(bounded_reading.read_lines(io.BufferedReader(Endless()), part))
         _current, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -243,7 +246,7 @@ def test_reading_rows_holds_one_line_at_most(tmp_path):
 
     unfinished = io.BytesIO(b'{"a":1}\n{"b"')
     with pytest.raises(archive.ArchiveError, match="ligne 2 : la dernière ligne n'est pas"):
-        list(archive._lines(unfinished, part))
+        list(bounded_reading.read_lines(unfinished, part))
 
 
 def test_a_long_legitimate_line_needs_a_higher_limit(source, target, tmp_path, monkeypatch):
@@ -305,3 +308,26 @@ def test_malformed_rows_are_refused_naming_part_and_line(source, target, tmp_pat
     result = run(target, "import-data", str(edited))
     assert_refused(result, "la base refuse une ligne de l'archive")
     assert_empty(target)
+
+
+def test_refusals_read_in_english_where_english_is_shown(app, tmp_path):
+    """The command line says them in French; the same errors render in English when read so."""
+    not_zip = tmp_path / "notes.zip"
+    not_zip.write_text("bonjour")
+    with pytest.raises(archive.ArchiveError) as refused:
+        verify_archive(not_zip, db.metadata)
+    part = bounded_reading.Part(None, "tables/t.jsonl", 3, "", tmp_path / "a.zip", max_line=100)  # type: ignore[arg-type]
+    with pytest.raises(archive.ArchiveError) as too_long:
+        list(bounded_reading.read_lines(io.BytesIO(b"x" * 200 + b"\n"), part))
+
+    assert str(refused.value) == f"{not_zip} : ce n'est pas une archive zip."
+    assert str(too_long.value).startswith(
+        f"{tmp_path / 'a.zip'} : partie tables/t.jsonl, ligne 1 : ligne plus longue que la "
+        "limite de 100 octets."
+    )
+    with app.test_request_context("/"), force_locale("en"):
+        assert refused.value.message == f"{not_zip}: this is not a zip archive."
+        assert str(too_long.value).startswith(
+            f"{tmp_path / 'a.zip'}: part tables/t.jsonl, line 1: a line longer than the limit "
+            "of 100 bytes. If the archive does come from your export"
+        )

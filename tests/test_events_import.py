@@ -5,11 +5,13 @@ The file is parsed before the import takes SQLite's write lock; hostile files ar
 
 from __future__ import annotations
 
+import html
 import io
 import sqlite3
 from datetime import UTC, datetime
 
 import pytest
+from flask_babel import force_locale
 
 from coworking.events import importers, services
 from coworking.events import kinds as event_kinds
@@ -276,3 +278,44 @@ def test_cli_import_window(app, runner, tmp_path):
     assert result.exit_code != 0 and "--from" in result.output
     with app.app_context():
         assert _count() == 3
+
+
+# --- the refusal in the user's language -------------------------------------------------------
+
+
+def test_refusal_is_shown_in_english_to_an_english_user(app, client, auth):
+    auth.login_as("manager")
+    auth.post("/language", {"lang": "en", "next": "/"})
+
+    response = auth.post(
+        "/events/import",
+        {"file": (io.BytesIO(BROKEN), "agenda.ics")},
+        token_from="/events/import",
+        content_type="multipart/form-data",
+    )
+
+    body = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert (
+        "File refused: VEVENT no. 2 “Sans début” (UID bad@example.org): "
+        "the start date (DTSTART) is missing." in body
+    )
+    assert "Fichier refusé" not in body and "manquante" not in body
+    with app.app_context():
+        assert _count() == 0
+
+
+def test_refusal_is_rendered_in_the_language_it_is_read_in(app):
+    """An error raised in French (no request) reads in English where English is shown."""
+    with pytest.raises(importers.EventImportError) as caught:
+        importers.read_calendar(hostile_ical.cancelled_daily_since_1900())
+    error = caught.value
+    assert error.message.startswith("Fichier refusé : VEVENT n°1 « Permanence »")
+
+    with app.test_request_context("/"), force_locale("en"):
+        assert error.message.startswith(
+            "File refused: VEVENT no. 1 “Permanence” (UID bomb@example.org): "
+            "the series repeats more than 1000 occurrences within the import window (from "
+        )
+        assert "occurrences included (limit)." in str(error)
+    assert "la fenêtre d'import" in error.message

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import icalendar
 
-from coworking.events.ical_import import PARIS
 from coworking.extensions import db
 from tests.factories_events import make_event, make_partner, paris
+
+PARIS = ZoneInfo("Europe/Paris")
 
 
 def _fill(app) -> None:

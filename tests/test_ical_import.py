@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import recurring_ical_events
 from dateutil.rrule import _iterinfo
+from flask_babel import force_locale
 
 from coworking.events.ical_import import (
     UNTITLED,
@@ -671,6 +672,16 @@ def test_refuses_too_many_events() -> None:
     data = calendar_with(*(f"UID:{n}@example.org\nDTSTART:20250101T180000Z" for n in range(3)))
 
     assert "plus de 2 événements" in refusal(data, max_events=2).reason
+
+
+def test_a_limit_of_one_is_singular_and_reads_in_the_language_shown(app) -> None:
+    data = calendar_with(*(f"UID:{n}@example.org\nDTSTART:20250101T180000Z" for n in range(2)))
+    error = refusal(data, max_events=1)
+
+    assert error.reason == "le fichier contient plus de 1 événement (limite)."
+    with app.test_request_context("/"), force_locale("en"):
+        assert error.reason == "the file holds more than 1 event (limit)."
+        assert str(error) == error.reason
 
 
 def test_refuses_series_expanding_beyond_max_events() -> None:

@@ -2,6 +2,7 @@ import datetime as dt
 import tracemalloc
 
 import pytest
+from flask_babel import force_locale
 
 from coworking.csvio import write_csv
 from coworking.members.choices import (
@@ -10,18 +11,19 @@ from coworking.members.choices import (
     guess_profession_category,
     match_age_bracket,
 )
+from coworking.members.csv_columns import member_csv_header, member_csv_row
 from coworking.members.csv_import import (
     MAX_LISTED_ERRORS,
     MemberCsvError,
     MemberRow,
     RowError,
-    member_csv_header,
-    member_csv_row,
+    parse_members_csv,
+)
+from coworking.members.csv_values import (
     normalize_linkedin,
     normalize_mastodon,
     normalize_twitter,
     parse_date,
-    parse_members_csv,
     split_full_name,
 )
 from tests.hostile_csv import (
@@ -561,3 +563,26 @@ def test_excel_unicode_text_export_in_utf16_with_tabs():
 
     assert parsed.encoding == "utf-16"
     assert (parsed.rows[0].first_name, parsed.rows[0].last_name) == ("Zoé", "Martin")
+
+
+def test_errors_raised_in_french_read_in_english_where_english_is_shown(app):
+    """Row errors, their locations and the count of the others render when they are read."""
+    data = write_csv([["Martin", "x0", "vieux"]] * 150, ["Nom", "E-mail", "Tranche d'âge"])
+    with pytest.raises(MemberCsvError) as excinfo:
+        parse_members_csv(data)
+    error = excinfo.value
+    assert (
+        str(error).splitlines()[0]
+        == "Ligne 2, colonne « E-mail » : Adresse e-mail « x0 » invalide."
+    )
+
+    with app.test_request_context("/"), force_locale("en"):
+        lines = str(error).splitlines()
+        assert lines[0] == "Line 2, column “E-mail”: Invalid e-mail address “x0”."
+        assert lines[1].startswith(
+            "Line 2, column “Tranche d'âge”: Age bracket “vieux” not recognised. Possible values: "
+            "“Moins de 25 ans”, “25 à 34 ans”"
+        )
+        assert lines[-1] == "… and 200 more errors."
+        assert error.errors[1].message.endswith(", or an age in years.")
+    assert error.errors[1].message.endswith(", ou un âge en années.")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import sqlite3
 from io import BytesIO
@@ -320,3 +321,43 @@ def test_bulk_import_keeps_blank_cells_and_consent_dates_and_skips_unchanged_mem
     db.session.expire_all()
     assert (again.created, again.updated) == (1, 1)  # the row without an e-mail, again
     assert db.session.get(Member, member_id).updated_at == updated_at  # nothing to write
+
+
+# --- the refusal in the user's language -------------------------------------------------------
+
+
+def test_refusal_is_shown_in_english_to_an_english_user(app, client, auth):
+    auth.login_as("manager")
+    auth.post("/language", {"lang": "en", "next": "/"})
+    data = (
+        "Nom;Prénom;E-mail;Date d'adhésion;Date de départ\r\n"
+        "Martin;Zoé;pas-un-mail;01/02/2024;\r\n"
+        "Durand;Léo;leo@example.org;05/03/2024;01/03/2024\r\n"
+    ).encode()
+
+    response = _upload(auth, data)
+
+    body = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "Import refused: nothing was written." in body
+    assert "Line 2, column “E-mail”: Invalid e-mail address “pas-un-mail”." in body
+    assert (
+        "Line 3, column “Date de départ”: The leaving date (March 1, 2024) is before the "
+        "joining date (March 5, 2024)." in body
+    )
+    assert "invalide" not in body and "Ligne" not in body
+    with app.app_context():
+        assert _count(Member) == 0
+
+
+def test_whole_file_refusal_is_shown_in_english(app, client, auth):
+    auth.login_as("manager")
+    auth.post("/language", {"lang": "en", "next": "/"})
+
+    response = _upload(auth, b"PK\x03\x04\x14\x00\x06\x00rest of a workbook", "membres.xlsx")
+
+    body = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert "This file is an Excel workbook (.xlsx), an OpenDocument file or a ZIP archive" in body
+    assert "“CSV UTF-8 (Comma delimited)”" in body
+    assert "pas un fichier CSV" not in body

@@ -3,8 +3,9 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+from flask_babel import force_locale
 
-from coworking.community import archives
+from coworking.community import archive_stream
 from coworking.community.archives import (
     ArchiveImportError,
     ImportedMention,
@@ -180,7 +181,7 @@ def test_tweet_with_unreadable_date_refuses_whole_file():
         read_mentions(io.BytesIO(tweets_js(items)))
 
     assert caught.value.location == "élément 4"
-    assert caught.value.field == "created_at"
+    assert caught.value.archive_field == "created_at"
     assert str(caught.value).startswith("élément 4, champ « created_at » : Date illisible")
 
 
@@ -190,7 +191,7 @@ def test_tweet_with_non_numeric_count_refuses_whole_file():
     with pytest.raises(ArchiveImportError) as caught:
         read_mentions(io.BytesIO(tweets_js(items)))
 
-    assert (caught.value.location, caught.value.field) == (
+    assert (caught.value.location, caught.value.archive_field) == (
         "élément 1",
         "favorite_count",
     )
@@ -210,7 +211,7 @@ def test_counts_up_to_a_32_bit_integer_are_read(likes, expected):
 def test_counts_over_a_32_bit_integer_are_refused(likes):
     error = refusal(tweets_js([make_tweet("1", "hi", likes=likes)]))
 
-    assert (error.location, error.field) == ("élément 1", "favorite_count")
+    assert (error.location, error.archive_field) == ("élément 1", "favorite_count")
     assert error.reason.startswith("Nombre trop grand")
 
 
@@ -230,7 +231,7 @@ def test_dates_are_kept_within_years_1900_to_2200(created_at, accepted):
         assert read_mentions(io.BytesIO(data))[0].posted_at.tzinfo is UTC
     else:
         error = refusal(data)
-        assert error.field == "created_at"
+        assert error.archive_field == "created_at"
         assert "entre 1900 et 2200" in error.reason
 
 
@@ -242,7 +243,7 @@ def test_a_file_over_max_bytes_is_refused_as_soon_as_it_is_read():
         read_mentions(stream, max_bytes=100_000)
 
     assert "dépasse 0,1 Mo" in caught.value.reason
-    assert stream.tell() <= archives.HEAD_BYTES + archives.CHUNK_BYTES < len(data)
+    assert stream.tell() <= archive_stream.HEAD_BYTES + archive_stream.CHUNK_BYTES < len(data)
     assert len(read_mentions(io.BytesIO(data), max_bytes=len(data))) == 2999
 
 
@@ -719,7 +720,7 @@ def test_csv_with_unreadable_date_is_refused_with_its_line():
     error = refusal(data)
 
     assert error.location == "ligne 5"
-    assert error.field == "date"
+    assert error.archive_field == "date"
     assert "le 3 mars" in error.reason
 
 
@@ -727,7 +728,7 @@ def test_csv_with_bad_count_or_shifted_columns_is_refused():
     bad_count = b"date;plateforme;auteur;texte;likes\n2024-01-05;X;a;b;beaucoup\n"
     shifted = b"date;plateforme;auteur;texte\n2024-01-05;X;a;b; c;d\n"
 
-    assert (refusal(bad_count).location, refusal(bad_count).field) == (
+    assert (refusal(bad_count).location, refusal(bad_count).archive_field) == (
         "ligne 2",
         "likes",
     )
@@ -797,8 +798,8 @@ def test_archive_is_streamed_not_read_whole():
 @pytest.mark.parametrize("chunk", [1, 7, 64])
 def test_tiny_read_chunks_give_the_same_result(monkeypatch, chunk):
     """Chunk borders may fall inside strings, numbers and multi-byte characters."""
-    monkeypatch.setattr(archives, "CHUNK_BYTES", chunk)
-    monkeypatch.setattr(archives, "HEAD_BYTES", chunk)
+    monkeypatch.setattr(archive_stream, "CHUNK_BYTES", chunk)
+    monkeypatch.setattr(archive_stream, "HEAD_BYTES", chunk)
 
     tweets = read_mentions(io.BytesIO(tweets_js(SAMPLE_TWEETS)))
     notes = read_mentions(io.BytesIO(outbox_json(SAMPLE_OUTBOX)))
@@ -809,3 +810,30 @@ def test_tiny_read_chunks_give_the_same_result(monkeypatch, chunk):
     assert notes == read_mentions(io.BytesIO(outbox_json(SAMPLE_OUTBOX)))
     assert rows == read_mentions(io.BytesIO(FRENCH_CSV.encode("utf-8")))
     assert len(tweets) == 2 and len(notes) == 2 and len(rows) == 3
+
+
+# --- refusals in the language they are read in -------------------------------------------------
+
+
+def test_a_refusal_raised_in_french_reads_in_english_where_english_is_shown(app):
+    """Reason, location, field, sizes and column names are rendered when read, not when raised."""
+    missing = refusal(b"date;titre;lien\n2024-01-01;Article;https://example.org\n")
+    too_big = refusal(
+        tweets_js([make_tweet(str(n), f"tweet {n}") for n in range(1, 3000)]), max_bytes=100_000
+    )
+    bad_date = refusal(
+        b"date;plateforme;auteur;texte\n2024-01-05;Mastodon;@a@b.fr;ok\nle 3 mars;X;a;b\n"
+    )
+    assert str(bad_date).startswith("ligne 3, champ « date » : Date illisible « le 3 mars »")
+
+    with app.test_request_context("/"), force_locale("en"):
+        assert missing.location == "line 1"
+        assert str(missing) == (
+            "line 1: Required columns missing: platform, author, text "
+            "(headers found: date, titre, lien)."
+        )
+        assert too_big.reason == (
+            "The file is larger than 0.1 MB, the largest archive that can be imported."
+        )
+        assert str(bad_date).startswith("line 3, field “date”: Unreadable date “le 3 mars”")
+    assert "dépasse 0,1 Mo" in too_big.reason

@@ -10,9 +10,8 @@ import pytest
 from sqlalchemy import event, func, select, text
 
 from coworking.audit.models import AuditEntry
-from coworking.community import archives
+from coworking.community import archive_stream, mention_import
 from coworking.community import mention_views as community_views
-from coworking.community import mentions as mention_services
 from coworking.community.models import Mention
 from coworking.extensions import db
 from tests.hostile_archives import EDGE_ARCHIVES, tweet, tweets_js, twitter_archive
@@ -112,7 +111,7 @@ def test_cli_refuses_an_archive_over_the_limit_naming_it(app, runner, tmp_path):
 
 
 def test_too_many_posts_are_refused_before_any_write(app, auth, monkeypatch):
-    monkeypatch.setattr(mention_services, "MAX_POSTS", 50, raising=False)
+    monkeypatch.setattr(mention_import, "MAX_POSTS", 50, raising=False)
     auth.login_as("manager")
 
     response = _upload(auth, twitter_archive(51))
@@ -134,7 +133,7 @@ def test_import_memory_does_not_grow_with_the_posts(app_ctx):
     tracemalloc.start()
     tracemalloc.reset_peak()
     try:
-        result = mention_services.import_archive(io.BytesIO(data), filename="tweets.js")
+        result = mention_import.import_archive(io.BytesIO(data), filename="tweets.js")
         db.session.commit()
         peak = tracemalloc.get_traced_memory()[1]
     finally:
@@ -159,17 +158,17 @@ def _other_writer_can_write(app) -> bool:
 
 
 def test_page_reads_without_the_lock_and_writes_in_short_transactions(app, auth, monkeypatch):
-    monkeypatch.setattr(mention_services, "WRITE_BATCH", 100, raising=False)
+    monkeypatch.setattr(mention_import, "WRITE_BATCH", 100, raising=False)
     sqlite = app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite")
     lock_free_while_reading: list[bool] = []
-    read = archives._ByteSource.read
+    read = archive_stream.ByteSource.read
 
     def probing_read(self):
         if sqlite:
             lock_free_while_reading.append(_other_writer_can_write(app))
         return read(self)
 
-    monkeypatch.setattr(archives._ByteSource, "read", probing_read)
+    monkeypatch.setattr(archive_stream.ByteSource, "read", probing_read)
     inserted_per_transaction = [0]
 
     def on_execute(conn, cursor, statement, parameters, context, executemany):
@@ -200,7 +199,7 @@ def test_page_reads_without_the_lock_and_writes_in_short_transactions(app, auth,
 
 
 def test_a_bad_post_after_several_batches_writes_nothing(app, runner, tmp_path, monkeypatch):
-    monkeypatch.setattr(mention_services, "WRITE_BATCH", 10, raising=False)
+    monkeypatch.setattr(mention_import, "WRITE_BATCH", 10, raising=False)
     items = [tweet(n) for n in range(59)] + [tweet(59, favorite_count="beaucoup")]
     path = tmp_path / "tweets.js"
     path.write_bytes(tweets_js(items))
@@ -213,11 +212,11 @@ def test_a_bad_post_after_several_batches_writes_nothing(app, runner, tmp_path, 
 
 
 def test_batches_keep_the_last_copy_and_audit_once(app_ctx, monkeypatch):
-    monkeypatch.setattr(mention_services, "WRITE_BATCH", 2)
+    monkeypatch.setattr(mention_import, "WRITE_BATCH", 2)
     data = tweets_js([tweet(0), tweet(1), tweet(2), tweet(0, favorite_count="40")])
 
-    with mention_services.check_archive(io.BytesIO(data)) as archive:
-        steps = sum(1 for _step in mention_services.write_archive(archive))
+    with mention_import.check_archive(io.BytesIO(data)) as archive:
+        steps = sum(1 for _step in mention_import.write_archive(archive))
     db.session.flush()
 
     assert steps == 2
@@ -260,14 +259,14 @@ def test_cli_refuses_edge_values_naming_the_field(
 
 def test_postgresql_learns_the_table_size_while_a_big_import_grows_it(app_ctx, monkeypatch):
     """Stale statistics made PostgreSQL scan the whole table for each batch's lookup."""
-    monkeypatch.setattr(mention_services, "WRITE_BATCH", 500)
+    monkeypatch.setattr(mention_import, "WRITE_BATCH", 500)
     postgresql = db.session.get_bind().dialect.name == "postgresql"
     if postgresql:
         db.session.execute(text("ANALYZE mention"))  # as a fresh installation: no rows
         db.session.commit()
 
-    with mention_services.check_archive(io.BytesIO(twitter_archive(3000))) as archive:
-        for _step in mention_services.write_archive(archive):
+    with mention_import.check_archive(io.BytesIO(twitter_archive(3000))) as archive:
+        for _step in mention_import.write_archive(archive):
             db.session.commit()
 
     assert db.session.scalar(select(func.count(Mention.id))) == 3000

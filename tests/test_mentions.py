@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import html
 import io
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import func, select
 
+from coworking.community import mention_import
 from coworking.community import mentions as mention_services
 from coworking.community.mentions import MentionFilters
 from coworking.community.models import Mention
@@ -186,17 +188,17 @@ def test_big_archive_is_written_in_bulk(app, app_ctx, count_queries):
     ]
     data = tweets_js(items)
     with count_queries() as first:
-        result = mention_services.import_archive(io.BytesIO(data), filename="tweets.js")
+        result = mention_import.import_archive(io.BytesIO(data), filename="tweets.js")
         db.session.commit()
     assert result.created == 3000
     with count_queries() as second:
-        result = mention_services.import_archive(io.BytesIO(data), filename="tweets.js")
+        result = mention_import.import_archive(io.BytesIO(data), filename="tweets.js")
         db.session.commit()
     assert (result.created, result.updated) == (0, 3000)
     # No query per post: a few lookups a batch (ids and their hashes), then events,
     # inserts/updates (bulk) and audit.
-    batches = -(-3000 // mention_services.WRITE_BATCH)
-    lookups = batches * -(-2 * mention_services.WRITE_BATCH // mention_services.IN_CHUNK)
+    batches = -(-3000 // mention_import.WRITE_BATCH)
+    lookups = batches * -(-2 * mention_import.WRITE_BATCH // mention_import.IN_CHUNK)
     assert len([s for s in first.statements if "FROM mention" in s]) <= lookups
     assert len([s for s in second.statements if "FROM mention" in s]) <= lookups
     assert first.count < lookups + 5 * batches and second.count < lookups + 5 * batches
@@ -282,6 +284,30 @@ def test_upload_page_refuses_a_zip_and_writes_nothing(app, client, auth):
     response = auth.post("/community/mentions/import", {}, token_from="/community/mentions/import")
     assert response.status_code == 400
     assert "Choisissez un fichier." in response.get_data(as_text=True)
+
+
+def test_refusal_is_shown_in_english_to_an_english_user(app, client, auth):
+    auth.login_as("manager")
+    auth.post("/language", {"lang": "en", "next": "/"})
+    bad = tweet(
+        1070000000000000005, "Bof", created_at="Thu Dec 06 21:00:00 +0000 2012", likes="beaucoup"
+    )
+    archive = tweets_js([TWEETS[0], bad])
+
+    response = auth.post(
+        "/community/mentions/import",
+        {"archive": (io.BytesIO(archive), "tweets.js")},
+        token_from="/community/mentions/import",
+        content_type="multipart/form-data",
+    )
+
+    body = html.unescape(response.get_data(as_text=True))
+    assert response.status_code == 400
+    assert (
+        "Nothing was imported. item 2, field “favorite_count”: Invalid number “beaucoup”." in body
+    )
+    assert "Rien n'a été importé" not in body and "élément" not in body
+    assert _count(app) == 0
 
 
 def test_viewer_cannot_import_or_confirm(app, client, auth):
@@ -414,13 +440,13 @@ def test_reimport_after_erasure_neither_duplicates_nor_restores_the_author(app_c
             ("twapero",), "https://m.social/@zoezarbi/222", 0, 0,
         ),
     ]  # fmt: skip
-    mention_services.upsert_mentions(records, mention_services.ImportResult())
+    mention_import.upsert_mentions(records, mention_import.ImportResult())
     personal_data.erase_member(member)
     db.session.flush()
-    hashed = mention_services.erased_external_id("https://m.social/@zoezarbi/222")
+    hashed = mention_import.erased_external_id("https://m.social/@zoezarbi/222")
     assert set(db.session.scalars(select(Mention.external_id))) == {"111", hashed}
-    result = mention_services.ImportResult()
-    mention_services.upsert_mentions(records, result)
+    result = mention_import.ImportResult()
+    mention_import.upsert_mentions(records, result)
     db.session.flush()
     assert result.created == 0
     assert db.session.scalar(select(func.count()).select_from(Mention)) == 2

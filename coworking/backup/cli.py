@@ -15,8 +15,8 @@ from flask import current_app
 from flask.cli import with_appcontext
 from sqlalchemy.exc import DBAPIError
 
-from coworking.backup import archive
-from coworking.backup.archive import Account, ArchiveCheck
+from coworking.backup import archive, export, restore, signature
+from coworking.backup.archive_check import Account, ArchiveCheck
 from coworking.database import immediate_writes
 from coworking.extensions import db
 
@@ -60,10 +60,10 @@ def _read_key(key_file: str | None) -> bytes | None:
             return None
         origin = KEY_ENV
     key = data.strip()
-    if len(key) < archive.MIN_KEY_BYTES:
+    if len(key) < signature.MIN_KEY_BYTES:
         raise click.ClickException(
             f"{origin} : clé trop courte ({len(key)} octets, il en faut au moins "
-            f"{archive.MIN_KEY_BYTES}). Créez-en une avec : "
+            f"{signature.MIN_KEY_BYTES}). Créez-en une avec : "
             "python3 -c 'import secrets; print(secrets.token_urlsafe(32))'"
         )
     return key
@@ -81,7 +81,7 @@ def export_data_command(file: str, key_file: str | None) -> None:
     """Write every table (documents and dossiers included) to one archive FILE (a zip)."""
     key = _read_key(key_file)
     try:
-        summary = archive.export_archive(db.engine, db.metadata, file, key=key)
+        summary = export.export_archive(db.engine, db.metadata, file, key=key)
     except archive.ArchiveError as error:
         raise click.ClickException(error.message) from None
     except OSError as error:
@@ -159,7 +159,7 @@ def import_data_command(
     db.session.remove()
     try:
         with immediate_writes(), db.engine.begin() as connection:
-            summary = archive.import_archive(
+            summary = restore.import_archive(
                 connection,
                 db.metadata,
                 file,

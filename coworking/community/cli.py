@@ -7,8 +7,8 @@ from pathlib import Path
 import click
 from flask.cli import with_appcontext
 
-from coworking.community import mentions
-from coworking.community.archives import ArchiveImportError
+from coworking.community import mention_import
+from coworking.community.archive_records import ArchiveImportError
 from coworking.database import immediate_writes
 from coworking.extensions import db
 
@@ -31,7 +31,7 @@ def import_mentions_command(file: Path, hashtags: tuple[str, ...], account: str)
         raise click.ClickException(f"{file} : lecture impossible ({error.strerror}).") from None
     try:
         with handle:
-            archive = mentions.check_archive(
+            archive = mention_import.check_archive(
                 handle, filename=file.name, hashtags=hashtags, account=account
             )
     except ArchiveImportError as error:
@@ -41,7 +41,7 @@ def import_mentions_command(file: Path, hashtags: tuple[str, ...], account: str)
     # write lock first (a batch reads then writes: deferred, it would fail at once as
     # soon as another writer went in between).
     with archive, immediate_writes():
-        for _step in mentions.write_archive(archive):
+        for _step in mention_import.write_archive(archive):
             db.session.commit()
     result = archive.result
     stats = result.stats

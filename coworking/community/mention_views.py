@@ -19,6 +19,7 @@ from flask import (
 from flask_babel import gettext as _
 from flask_babel import ngettext
 
+from coworking.community import mention_import
 from coworking.community import mentions as mention_services
 from coworking.community.archives import ArchiveImportError
 from coworking.community.choices import PLATFORMS
@@ -115,7 +116,7 @@ def import_mentions():
             try:
                 # Reading and checking a big archive takes seconds: not under the write lock.
                 with outside_write_lock():
-                    archive = mention_services.check_archive(
+                    archive = mention_import.check_archive(
                         storage.stream,
                         filename=storage.filename,
                         hashtags=[form.hashtags.data or ""],
@@ -126,7 +127,7 @@ def import_mentions():
                 status = 400
             else:
                 with archive:
-                    for _step in mention_services.write_archive(archive):
+                    for _step in mention_import.write_archive(archive):
                         db.session.commit()  # one short transaction a batch (see mentions.py)
                 flash(_import_summary(archive.result), "success")
                 return redirect(url_for("community.mentions"))
@@ -142,7 +143,7 @@ def import_mentions():
     )
 
 
-def _import_summary(result: mention_services.ImportResult) -> str:
+def _import_summary(result: mention_import.ImportResult) -> str:
     parts = [
         _("Publications importées : %(num)d", num=result.total),
         _("%(new)d nouvelles, %(known)d déjà connues", new=result.created, known=result.updated),

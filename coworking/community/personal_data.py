@@ -7,7 +7,7 @@ from typing import Any
 from sqlalchemy import Select, false, func, select, update
 
 from coworking.audit import services as audit
-from coworking.community.mentions import erased_external_id
+from coworking.community.mention_import import erased_external_id
 from coworking.community.models import Mention, Outcome, outcome_member
 from coworking.extensions import db
 from coworking.members.models import Member

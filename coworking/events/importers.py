@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from coworking.audit import services as audit
@@ -42,9 +43,9 @@ class ImportReport:
 
 
 class EventImportError(ServiceError):
-    """The whole file is refused; nothing was written."""
+    """The whole file is refused; nothing was written. The message may be a lazy translation."""
 
-    def __init__(self, message: str) -> None:
+    def __init__(self, message: Any) -> None:
         super().__init__(message, "file")
 
 
@@ -70,7 +71,7 @@ def read_calendar(
     try:
         records = parse_calendar(data, expand_from=expand_from, expand_to=expand_to)
     except IcalImportError as error:
-        raise EventImportError(_("Fichier refusé : %(reason)s", reason=error.message)) from None
+        raise EventImportError(_l("Fichier refusé : %(reason)s", reason=error)) from None
     _check_records(records)
     return records
 
@@ -121,11 +122,11 @@ def _check_records(records: Sequence[ImportedEvent]) -> None:
     for record in records:
         if not record.uid:
             raise EventImportError(
-                _("Fichier refusé : l'événement « %(title)s » n'a pas d'UID.", title=record.title)
+                _l("Fichier refusé : l'événement « %(title)s » n'a pas d'UID.", title=record.title)
             )
         if len(record.uid) > MAX_UID:
             raise EventImportError(
-                _(
+                _l(
                     "Fichier refusé : l'UID de l'événement « %(title)s » dépasse %(max)s caractères.",
                     title=record.title[:80],
                     max=MAX_UID,

@@ -18,7 +18,7 @@ from coworking.extensions import db
 from coworking.i18n import current_locale_name, format_day
 from coworking.ids import parse_id
 from coworking.members.choices import PROFESSION_CATEGORIES
-from coworking.members.csv_import import member_csv_row
+from coworking.members.csv_columns import member_csv_row
 from coworking.members.models import (
     Member,
     Membership,

@@ -25,7 +25,7 @@ from coworking.dates import to_local, today
 from coworking.extensions import db
 from coworking.forms import EmptyForm, flash_form_errors, service_call
 from coworking.members import personal_data, search, services
-from coworking.members.csv_import import member_csv_header
+from coworking.members.csv_columns import member_csv_header
 from coworking.members.forms import LeaveForm, MemberForm, MembershipForm, consent_dates
 from coworking.members.models import Member, Membership, MembershipPlan
 from coworking.members.page_sections import sections_for
