@@ -10,7 +10,7 @@ from coworking.auth import services as auth_services
 from coworking.auth.models import ApiToken
 from coworking.extensions import db
 from coworking.space.models import CheckIn
-from tests.factories_members import make_member
+from tests.factories import make_member
 
 
 def _token(app, role: str = "manager") -> str:

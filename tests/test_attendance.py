@@ -8,7 +8,7 @@ from coworking.events import attendance as roll
 from coworking.events import services
 from coworking.events.models import Attendance, Event
 from coworking.extensions import db
-from tests.factories_events import make_event, make_member, paris
+from tests.factories import make_event, make_member, paris
 
 
 def test_first_visit_is_the_first_attended_event(app_ctx):
@@ -82,8 +82,8 @@ def test_member_twice_is_refused_and_present_on_the_night(app_ctx):
 
 
 def test_search_members_by_folded_words(app_ctx):
-    make_member("Élodie", "Bérard", organisation="Maine Labs")
-    make_member("Paul", "Durand")
+    make_member(first_name="Élodie", last_name="Bérard", organisation="Maine Labs")
+    make_member(first_name="Paul", last_name="Durand")
     assert [m.last_name for m in roll.search_members("elodie")] == ["Bérard"]
     assert [m.last_name for m in roll.search_members("BERARD maine")] == ["Bérard"]
     assert roll.search_members("%") == []
@@ -104,7 +104,7 @@ def test_headcount_validation(app_ctx):
 def _setup_event(app, **fields):
     with app.app_context():
         event = make_event(title="Twapéro de mars", kind="twapero", **fields)
-        member = make_member("Élodie", "Bérard")
+        member = make_member(first_name="Élodie", last_name="Bérard")
         db.session.commit()
         return event.id, member.id
 
@@ -173,7 +173,9 @@ def test_viewer_cannot_take_the_roll_call(app, client, auth):
 def test_event_page_query_count_is_constant(app, client, auth, count_queries):
     event_id, _member = _setup_event(app)
     with app.app_context():
-        roll.add_member(db.session.get(Event, event_id), make_member("Anna", "Zéro"))
+        roll.add_member(
+            db.session.get(Event, event_id), make_member(first_name="Anna", last_name="Zéro")
+        )
         db.session.commit()
     auth.login_as("manager")
     client.get(f"/events/{event_id}?q=a")
@@ -182,7 +184,7 @@ def test_event_page_query_count_is_constant(app, client, auth, count_queries):
     with app.app_context():
         event = db.session.get(Event, event_id)
         for number in range(15):
-            member = make_member("Anna", f"Nom{number}")
+            member = make_member(first_name="Anna", last_name=f"Nom{number}")
             roll.add_member(event, member, attended=number % 2 == 0)
             roll.add_guest(event, f"Invité {number}")
         db.session.commit()

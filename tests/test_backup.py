@@ -23,7 +23,6 @@ from coworking.extensions import db
 from coworking.label.models import Dossier
 from coworking.members.models import Member
 from tests import factories
-from tests import factories_backup as fb
 from tests.conftest import BACKENDS, TEST_DATABASE_URL
 
 BIG_DOCUMENT = bytes(range(256)) * 2048 + b"\x00tail"
@@ -93,35 +92,50 @@ def target(request, tmp_path, monkeypatch):
 def fill() -> None:
     admin = factories.make_user(role="admin")
     factories.make_user(role="viewer", last_login_at=admin.created_at)
-    members = [fb.make_member() for _ in range(5)]
+    members = [factories.make_member(first_name="Élodie") for _ in range(5)]
     members.append(
-        fb.make_member(email=None, first_name="", last_name="", erased_at=admin.created_at)
+        factories.make_member(email=None, first_name="", last_name="", erased_at=admin.created_at)
     )
-    plan = fb.make_plan()
+    plan = factories.make_plan()
     for member in members[:3]:
-        fb.make_membership(member, plan)
-    kind = fb.make_event_kind()
-    partner = fb.make_partner()
-    fb.make_partner(kind="ecole", notes="Ligne 1\nLigne 2")
-    events = [fb.make_event(kind, venue_partner_id=partner.id) for _ in range(3)]
+        factories.make_membership(member, plan)
+    kind = factories.make_event_kind()
+    partner = factories.make_partner()
+    factories.make_partner(kind="ecole", notes="Ligne 1\nLigne 2")
+    events = [
+        factories.make_event(
+            kind=kind.slug,
+            venue_partner_id=partner.id,
+            hashtags="twapero angers",
+            description="Ligne 1\nLigne 2 — « guillemets »",
+        )
+        for _ in range(3)
+    ]
     events[0].partners.append(partner)
     for member in members[:4]:
-        fb.make_attendance(events[0], member)
-    fb.make_attendance(events[1])
-    logo = fb.make_document(kind="logo", content_type="image/png", filename="logo.png")
-    letter = fb.make_document(BIG_DOCUMENT, partner_id=partner.id)
-    fb.make_space_profile(logo_document_id=logo.id)
-    criterion = fb.make_criterion()
+        factories.make_attendance(events[0], member)
+    factories.make_attendance(events[1])
+    logo = factories.make_document(
+        factories.sample_png(40, 30), kind="logo", content_type="image/png", filename="logo.png"
+    )
+    letter = factories.make_document(BIG_DOCUMENT, partner_id=partner.id)
+    factories.make_space_profile(
+        logo_document_id=logo.id, opening_hours={"0": "9h–19h", "6": ""}, staff_fte=1.5
+    )
+    criterion = factories.make_criterion(target=30.5, weight=1.25)
     criterion.documents.append(letter)
-    fb.make_criterion(kind="declaration", statement="Oui", declared_met=True, target=None)
-    dossier = fb.make_dossier()
+    factories.make_criterion(kind="declaration", statement="Oui", declared_met=True, target=None)
+    dossier = factories.make_dossier(
+        b"%PDF-1.7 dossier \x00\xfe",
+        snapshot={"indicators": {"active_members": 42, "ratio": 0.125}, "notes": ["é", None]},
+    )
     dossier.documents.append(letter)
-    fb.make_dossier(pdf=None, status="queued", snapshot=None, warnings=None)
-    fb.make_mention(event_id=events[0].id)
-    outcome = fb.make_outcome(event_id=events[0].id, partner_id=partner.id)
+    factories.make_dossier(pdf=None, status="queued", snapshot=None, warnings=None)
+    factories.make_mention(event_id=events[0].id)
+    outcome = factories.make_outcome(event_id=events[0].id, partner_id=partner.id)
     outcome.members.append(members[0])
-    fb.make_check_in(members[0])
-    fb.make_check_in()
+    factories.make_check_in(members[0])
+    factories.make_check_in()
     db.session.commit()
     # A JSON column holding SQL NULL (not a JSON null document): it must stay SQL NULL.
     db.session.execute(text("UPDATE dossier SET warnings = NULL WHERE status = 'ready'"))
@@ -209,7 +223,7 @@ def test_round_trip_gives_the_same_rows_and_bytes(source, target, tmp_path):
         assert db.session.scalar(select(func.count()).where(Dossier.warnings.is_(None))) == 1
         # New rows get fresh ids (PostgreSQL sequences were moved past the restored ids).
         largest = db.session.scalar(select(func.max(Member.id)))
-        member = fb.make_member()
+        member = factories.make_member()
         factories.make_user()
         db.session.commit()
         assert member.id == largest + 1

@@ -24,7 +24,7 @@ from coworking.members.models import Member, Membership, MembershipPlan
 from coworking.periods import Period, PeriodError
 from coworking.space import checkins
 from coworking.space.models import CheckIn, SpaceProfile
-from tests.factories_members import make_member, make_plan
+from tests.factories import make_event, make_member, make_plan
 
 BIG = "1" + "0" * 30
 EVENT = {
@@ -200,8 +200,6 @@ def test_ids_written_oddly_are_ignored_not_a_500(app, client, auth):
         ):
             assert client.get(path).status_code == 200, path
     with app.app_context():
-        from tests.factories_events import make_event
-
         event_id = make_event().id
         db.session.commit()
     response = auth.post(

@@ -11,7 +11,7 @@ from coworking.dates import today
 from coworking.extensions import db
 from coworking.space import checkins
 from coworking.space.models import CheckIn
-from tests.factories_members import make_check_in, make_member
+from tests.factories import make_check_in, make_member
 
 
 def test_a_second_check_in_the_same_day_is_the_same_visit(app_ctx):

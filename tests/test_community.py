@@ -8,7 +8,7 @@ from coworking.community import services
 from coworking.database import utcnow
 from coworking.dates import today
 from coworking.extensions import db
-from tests.factories_community import (
+from tests.factories import (
     make_document,
     make_mention,
     make_outcome,
@@ -37,7 +37,7 @@ def test_community_page_shows_latest_of_each_kind(app, client, auth):
     with app.app_context():
         make_partner(name="Mairie d'Angers", kind="collectivite")
         make_press_article(title="Article du Courrier de l'Ouest")
-        make_mention(text="Super #twapero hier soir")
+        make_mention(text="Super #twapero hier soir", hashtags="twapero")
         make_outcome(
             title="Entreprise créée au coworking",
             kind="entreprise",

@@ -12,7 +12,7 @@ from coworking.extensions import db
 from coworking.periods import Period
 from coworking.stats.chart_data import dashboard_charts
 from coworking.stats.series import monthly_series, profession_mix
-from tests import factories_stats as f
+from tests import factories as f
 from tests.test_indicators import Q1, build_quarter
 
 SVG_RE = re.compile(r"<svg .*?</svg>", re.S)
@@ -23,11 +23,11 @@ def add_community(size: int) -> None:
     """Add members, events and check-ins in proportion to size (for query counts)."""
     for n in range(size):
         member = f.make_member(profession_category=("web", "communicant", "etudiant")[n % 3])
-        f.make_membership(member, date(2024, 1, 1), date(2024, 12, 31))
-        event = f.make_event(f.paris(2024, 1 + n % 12, 1 + n % 28), "atelier")
+        f.make_membership(member, starts_on=date(2024, 1, 1), ends_on=date(2024, 12, 31))
+        event = f.make_event(starts_at=f.paris(2024, 1 + n % 12, 1 + n % 28), kind="atelier")
         f.make_attendance(event, member)
-        f.make_checkin(date(2024, 1 + n % 12, 1 + n % 28), member)
-        f.make_mention(f.paris(2024, 1 + n % 12, 2), hashtags="twapero")
+        f.make_check_in(member, day=date(2024, 1 + n % 12, 1 + n % 28))
+        f.make_mention(posted_at=f.paris(2024, 1 + n % 12, 2), hashtags="twapero")
     db.session.commit()
 
 
@@ -56,15 +56,25 @@ def test_dashboard_shows_figures_charts_next_events_and_ending_memberships(clien
     today = paris_today()
     with app.app_context():
         build_quarter()
-        f.make_event(utcnow() + timedelta(days=3), "twapero", title="Twapéro de la semaine")
-        f.make_event(utcnow() + timedelta(days=4), "atelier", title="Annulé", cancelled=True)
+        f.make_event(
+            starts_at=utcnow() + timedelta(days=3), kind="twapero", title="Twapéro de la semaine"
+        )
+        f.make_event(
+            starts_at=utcnow() + timedelta(days=4), kind="atelier", title="Annulé", cancelled=True
+        )
         soon = f.make_member(first_name="Léa", last_name="Bientôt")
-        f.make_membership(soon, today - timedelta(days=300), today + timedelta(days=10))
+        f.make_membership(
+            soon, starts_on=today - timedelta(days=300), ends_on=today + timedelta(days=10)
+        )
         renewed = f.make_member(first_name="Marc", last_name="Renouvelé")
-        f.make_membership(renewed, today - timedelta(days=300), today + timedelta(days=5))
-        f.make_membership(renewed, today + timedelta(days=6), today + timedelta(days=370))
+        f.make_membership(
+            renewed, starts_on=today - timedelta(days=300), ends_on=today + timedelta(days=5)
+        )
+        f.make_membership(
+            renewed, starts_on=today + timedelta(days=6), ends_on=today + timedelta(days=370)
+        )
         far = f.make_member(first_name="Zoé", last_name="Tard")
-        f.make_membership(far, today, today + timedelta(days=40))
+        f.make_membership(far, starts_on=today, ends_on=today + timedelta(days=40))
         db.session.commit()
     auth.login_as("viewer")
     response = client.get("/?from=2024-01-01&to=2024-03-31")
@@ -100,9 +110,9 @@ def test_dashboard_presets_and_bad_range(client, auth):
 def test_dashboard_change_against_previous_period(client, auth, app):
     with app.app_context():
         for day in (1, 2, 3, 4):
-            f.make_event(f.paris(2024, 1, day), "atelier")
+            f.make_event(starts_at=f.paris(2024, 1, day), kind="atelier")
         for day in (1, 2):
-            f.make_event(f.paris(2023, 12, day), "atelier")
+            f.make_event(starts_at=f.paris(2023, 12, day), kind="atelier")
         db.session.commit()
     auth.login_as("viewer")
     page = client.get("/?from=2024-01-01&to=2024-01-31").get_data(as_text=True)

@@ -12,7 +12,7 @@ from coworking.documents.models import Document
 from coworking.extensions import db
 from coworking.label.models import Dossier
 from tests import hostile_files as hostile
-from tests.factories_community import PDF_BYTES, make_document, make_partner, png_bytes
+from tests.factories import PDF_BYTES, make_document, make_partner, sample_png
 
 HTML_AS_PDF = b"<!DOCTYPE html><html><body><script>alert(1)</script></body></html>"
 SVG_WITH_SCRIPT = b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'
@@ -82,7 +82,7 @@ def test_pdf_upload_is_stored_and_served_as_attachment(app, client, auth):
 
 def test_image_is_inline_with_a_thumbnail(app, client, auth):
     auth.login_as("manager")
-    image = png_bytes((1200, 800))
+    image = sample_png(1200, 800)
     # A PNG named .jpg is accepted as what it is.
     assert _upload(auth, image, "photo twapéro.jpg", kind="photo").status_code == 302
     with app.app_context():
@@ -306,7 +306,7 @@ def test_press_article_with_clipping(app, client, auth):
             "published_on": "2013-02-14",
             "url": "https://www.ouest-france.fr/angers/coworking",
             "excerpt": "Depuis septembre…",
-            "clipping": (io.BytesIO(png_bytes()), "coupure.png"),
+            "clipping": (io.BytesIO(sample_png(40, 30)), "coupure.png"),
         },
         token_from="/community/press/new",
         content_type="multipart/form-data",

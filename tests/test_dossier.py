@@ -17,8 +17,9 @@ from coworking.extensions import db
 from coworking.label import dossier_build, dossier_data, dossier_files, services
 from coworking.label.dossier_figures import KEY_FIGURES
 from coworking.stats.indicators import INDICATORS, compute_indicators, format_value
-from tests import factories_dossier as fd
 from tests.conftest import make_app
+from tests.factories import make_document, make_partner, sample_pdf, sample_png
+from tests.scenarios_dossier import build_year, complete_space_profile
 from tests.test_pdf import decompressed_streams, passwd_markers
 
 PERIOD = (date(2024, 1, 1), date(2024, 12, 31))
@@ -77,18 +78,16 @@ def full(tmp_path_factory):
     app = make_app(f"sqlite:///{tmp / 'full.sqlite3'}", tmp)
     with app.app_context():
         db.create_all()
-        fd.make_year()
-        fd.make_document(
-            fd.sample_pdf("Statuts de l'association", 2), kind="statutes", title="Statuts"
-        )
-        fd.make_document(
-            fd.sample_pdf("Lettre de soutien de la ville"),
+        build_year()
+        make_document(sample_pdf("Statuts de l'association", 2), kind="statutes", title="Statuts")
+        make_document(
+            sample_pdf("Lettre de soutien de la ville"),
             kind="support_letter",
             title="Lettre d'Angers Loire Métropole",
         )
-        fd.make_document(b"%PDF-1.4 broken", kind="support_letter", title="Lettre abîmée")
-        fd.make_document(
-            fd.sample_png(), kind="photo", title="Photo du twapéro", content_type="image/png"
+        make_document(b"%PDF-1.4 broken", kind="support_letter", title="Lettre abîmée")
+        make_document(
+            sample_png(), kind="photo", title="Photo du twapéro", content_type="image/png"
         )
         db.session.commit()
         period = services.check_period(*PERIOD)
@@ -218,8 +217,8 @@ def test_logo_is_on_the_cover_resized(app_ctx, tmp_path):
     image = Image.new("RGBA", (1800, 900), (11, 58, 91, 255))
     output = BytesIO()
     image.save(output, "PNG")
-    logo = fd.make_document(output.getvalue(), kind="logo", title="Logo", content_type="image/png")
-    fd.make_profile(logo_document_id=logo.id)
+    logo = make_document(output.getvalue(), kind="logo", title="Logo", content_type="image/png")
+    complete_space_profile(logo_document_id=logo.id)
     db.session.commit()
     build = dossier_build.build_dossier(services.check_period(*PERIOD), lang="fr", title="Logo")
     cover = PdfReader(BytesIO(build.pdf)).pages[0]
@@ -245,7 +244,7 @@ def test_empty_space_says_not_filled_in(app_ctx, tmp_path):
 
 
 def test_english_dossier_uses_english_labels_and_metadata(app_ctx, tmp_path):
-    fd.make_year()
+    build_year()
     db.session.commit()
     period = services.check_period(*PERIOD)
     build = dossier_build.build_dossier(period, lang="en", title="Application 2024")
@@ -286,7 +285,7 @@ HOSTILE = (
 def test_hostile_text_everywhere_leaks_nothing_of_etc_passwd(app_ctx, tmp_path):
     from coworking.space.models import BoardMember, BudgetLine
 
-    fd.make_year(
+    build_year(
         extra={
             "profile": {
                 "name": "Labs " + HOSTILE,
@@ -302,12 +301,12 @@ def test_hostile_text_everywhere_leaks_nothing_of_etc_passwd(app_ctx, tmp_path):
             "testimonial": HOSTILE,
         }
     )
-    fd.make_partner(name=HOSTILE[:190], kind="entreprise")
+    make_partner(name=HOSTILE[:190], kind="entreprise")
     db.session.add(BoardMember(name=HOSTILE[:190], role="Secrétaire", position=3))
     db.session.add(
         BudgetLine(year=2024, direction="expense", category=HOSTILE[:99], amount_cents=100)
     )
-    fd.make_document(fd.sample_pdf("Statuts"), kind="statutes", title=HOSTILE[:190])
+    make_document(sample_pdf("Statuts"), kind="statutes", title=HOSTILE[:190])
     db.session.commit()
     period = services.check_period(*PERIOD)
     build = dossier_build.build_dossier(period, lang="fr", title=HOSTILE[:200])
@@ -334,18 +333,18 @@ def test_hostile_text_everywhere_leaks_nothing_of_etc_passwd(app_ctx, tmp_path):
 
 def test_data_gathering_runs_a_constant_number_of_queries(app, count_queries):
     with app.app_context():
-        fd.make_year(events=3)
+        build_year(events=3)
         db.session.commit()
     with app.app_context():
         period = services.check_period(*PERIOD)
         with count_queries() as small:
             dossier_data.gather_data(period, "fr")
     with app.app_context():
-        fd.make_year(start=date(2024, 2, 1), events=11)
+        build_year(start=date(2024, 2, 1), events=11)
         for index in range(5):
-            fd.make_document(fd.sample_pdf(), kind="support_letter", title=f"Lettre {index}")
-            fd.make_document(
-                fd.sample_png(40, 30),
+            make_document(sample_pdf(), kind="support_letter", title=f"Lettre {index}")
+            make_document(
+                sample_png(40, 30),
                 kind="photo",
                 title=f"Photo {index}",
                 content_type="image/png",

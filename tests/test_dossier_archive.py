@@ -17,16 +17,17 @@ from coworking.documents.models import Document
 from coworking.extensions import db
 from coworking.label import dossier_build, services, worker
 from coworking.label.models import STALE_AFTER, Dossier, dossier_document
-from tests import factories_dossier as fd
+from tests.factories import make_document, make_event, sample_pdf
+from tests.scenarios_dossier import build_year
 
 FORM = {"start": "2024-01-01", "end": "2024-12-31", "title": "Candidature 2024", "lang": "fr"}
 
 
 def make_space(app, **kwargs):
     with app.app_context():
-        fd.make_year(**kwargs)
-        letter = fd.make_document(
-            fd.sample_pdf("Lettre de soutien"), kind="support_letter", title="Lettre de la ville"
+        build_year(**kwargs)
+        letter = make_document(
+            sample_pdf("Lettre de soutien"), kind="support_letter", title="Lettre de la ville"
         )
         db.session.commit()
         return letter.id
@@ -80,7 +81,7 @@ def test_admin_builds_a_dossier_and_downloads_the_exact_bytes(app, client, auth)
 def test_a_corrupt_annex_is_listed_on_the_dossier_page(app, client, auth):
     make_space(app)
     with app.app_context():
-        fd.make_document(b"%PDF-1.7 truncated", kind="statutes", title="Statuts abîmés")
+        make_document(b"%PDF-1.7 truncated", kind="statutes", title="Statuts abîmés")
         db.session.commit()
     auth.login_as("admin")
     dossier_id = build_one(app, auth)
@@ -306,7 +307,7 @@ def test_diff_shows_what_changed_between_two_dossiers(app, client, auth):
     first = build_one(app, auth, title="Brouillon de mars")
     with app.app_context():
         for day in range(3):
-            fd.make_event(date(2024, 5, 1 + day), title=f"Atelier {day}", kind="atelier")
+            make_event(day=date(2024, 5, 1 + day), title=f"Atelier {day}", kind="atelier")
         db.session.commit()
     second = build_one(app, auth, title="Brouillon de juin")
     page = client.get(f"/label/dossiers/diff?a={first}&b={second}")

@@ -13,8 +13,9 @@ import pytest
 
 from coworking.extensions import db
 from coworking.label import dossier_build, dossier_files, services
-from tests import factories_dossier as fd
 from tests import hostile_files as hostile
+from tests.factories import make_document, sample_pdf
+from tests.scenarios_dossier import complete_space_profile
 from tests.test_dossier import PERIOD, pdftotext
 
 
@@ -27,20 +28,16 @@ def _plain(text: str) -> str:
 
 
 def test_hostile_annexes_already_stored_are_skipped_with_warnings(app_ctx):
-    fd.make_document(fd.sample_pdf("Lettre valable"), kind="support_letter", title="Lettre")
-    fd.make_document(
-        hostile.pdf_shared_page_bomb(60), kind="support_letter", title="Soixante pages"
-    )
-    fd.make_document(
-        hostile.pdf_inflation_bomb(100_000_000), kind="statutes", title="Statuts gonflés"
-    )
-    fd.make_document(
+    make_document(sample_pdf("Lettre valable"), kind="support_letter", title="Lettre")
+    make_document(hostile.pdf_shared_page_bomb(60), kind="support_letter", title="Soixante pages")
+    make_document(hostile.pdf_inflation_bomb(100_000_000), kind="statutes", title="Statuts gonflés")
+    make_document(
         hostile.pdf_xref_stream_bomb(100_000_000), kind="support_letter", title="Table gonflée"
     )
-    fd.make_document(
+    make_document(
         hostile.pdf_object_stream_bomb(100_000_000), kind="support_letter", title="Objets gonflés"
     )
-    fd.make_document(
+    make_document(
         hostile.pdf_shared_content_bomb(20, 2_000_000),
         kind="support_letter",
         title="Contenu répété",
@@ -87,8 +84,8 @@ def test_annexed_pages_are_drawn_from_their_stored_bytes(app_ctx):
     with pikepdf.open(BytesIO(inflating)) as source:
         stored = bytes(source.pages[0].obj.Contents.read_raw_bytes())
     assert len(stored) < 50_000
-    fd.make_document(inflating, kind="statutes", title="Statuts compressés")
-    fd.make_document(hostile.pdf_shared_page_bomb(40), kind="support_letter", title="La même page")
+    make_document(inflating, kind="statutes", title="Statuts compressés")
+    make_document(hostile.pdf_shared_page_bomb(40), kind="support_letter", title="La même page")
     db.session.commit()
     build = _build()
     assert build.warnings == []
@@ -104,7 +101,7 @@ def test_annexed_pages_are_drawn_from_their_stored_bytes(app_ctx):
 
 def test_an_ascii_encoded_annex_within_the_limits_is_drawn(app_ctx):
     """qpdf re-encodes ASCIIHex as it writes: the measured 20 MB, streamed, not 20 MB kept."""
-    fd.make_document(hostile.pdf_inflation_bomb(20_000_000), kind="statutes", title="Hex")
+    make_document(hostile.pdf_inflation_bomb(20_000_000), kind="statutes", title="Hex")
     db.session.commit()
     build = _build()
     assert build.warnings == []
@@ -133,7 +130,7 @@ def test_split_and_rotated_pages_are_drawn(app_ctx, tmp_path):
             font,
         ]
     )
-    fd.make_document(annex, kind="statutes", title="Statuts en morceaux")
+    make_document(annex, kind="statutes", title="Statuts en morceaux")
     db.session.commit()
     build = _build()
     assert build.warnings == []
@@ -147,7 +144,7 @@ def test_split_and_rotated_pages_are_drawn(app_ctx, tmp_path):
 
 
 def test_one_content_under_several_resources_is_drawn_on_each_page(app_ctx):
-    fd.make_document(
+    make_document(
         hostile.pdf_shared_content_bomb(3, 1000), kind="statutes", title="Trois ressources"
     )
     db.session.commit()
@@ -158,10 +155,10 @@ def test_one_content_under_several_resources_is_drawn_on_each_page(app_ctx):
 
 
 def test_annexes_stop_at_the_dossier_limits(app_ctx, monkeypatch):
-    statutes = fd.sample_pdf("Statuts", 2)
-    fd.make_document(statutes, kind="statutes", title="Statuts")
-    fd.make_document(fd.sample_pdf("Lettre A", 2), kind="support_letter", title="A")
-    fd.make_document(fd.sample_pdf("Lettre B", 1), kind="support_letter", title="B")
+    statutes = sample_pdf("Statuts", 2)
+    make_document(statutes, kind="statutes", title="Statuts")
+    make_document(sample_pdf("Lettre A", 2), kind="support_letter", title="A")
+    make_document(sample_pdf("Lettre B", 1), kind="support_letter", title="B")
     db.session.commit()
     monkeypatch.setattr(dossier_files, "MAX_DOSSIER_ANNEX_PAGES", 3)
     build = _build()
@@ -178,19 +175,19 @@ def test_annexes_stop_at_the_dossier_limits(app_ctx, monkeypatch):
 
 
 def test_pixel_bombs_already_stored_are_skipped_with_warnings(app_ctx):
-    fd.make_document(
+    make_document(
         hostile.png_pixel_bomb(8000, 8000, grey=True),
         kind="photo",
         title="Photo géante",
         content_type="image/png",
     )
-    logo = fd.make_document(
+    logo = make_document(
         hostile.png_pixel_bomb(7100, 7100, grey=True),
         kind="logo",
         title="Logo géant",
         content_type="image/png",
     )
-    fd.make_profile(logo_document_id=logo.id)
+    complete_space_profile(logo_document_id=logo.id)
     db.session.commit()
     build = _build()
     assert [_plain(warning) for warning in build.warnings] == [

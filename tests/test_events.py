@@ -11,7 +11,7 @@ from coworking.events import services
 from coworking.events.models import Event, EventKind, EventSeries
 from coworking.extensions import db
 from coworking.kinds import EVENT_KIND_LABELS as KIND_LABELS
-from tests.factories_events import make_event, make_partner, paris
+from tests.factories import make_event, make_partner, paris
 
 
 def _data(**fields) -> services.EventData:
@@ -107,8 +107,8 @@ def test_bad_input_is_refused_with_the_field(app_ctx, fields, field):
 
 def test_hashtags_are_normalized_and_partners_linked(app_ctx):
     event_kinds.ensure_default_kinds()
-    bar = make_partner("Le Bar du Coin", hosts_events=True)
-    school = make_partner("École", kind="ecole")
+    bar = make_partner(name="Le Bar du Coin", kind="lieu", hosts_events=True)
+    school = make_partner(name="École", kind="ecole")
     event = services.create_event(
         _data(
             hashtags="#Twapéro, #ANGERS #twapero", venue_partner_id=bar.id, partner_ids=[school.id]
@@ -235,10 +235,15 @@ def test_series_page_creates_the_events(app, client, auth):
 
 def test_list_filters(app, client, auth):
     with app.app_context():
-        bar = make_partner("Le Bar")
-        make_event("Twapéro mars", paris(2030, 3, 6, 19), kind="twapero", venue_partner_id=bar.id)
-        make_event("AG privée", paris(2030, 3, 20, 18), kind="ag", is_public=False)
-        make_event("Conf avril", paris(2030, 4, 10, 18), kind="conference")
+        bar = make_partner(name="Le Bar", kind="lieu")
+        make_event(
+            title="Twapéro mars",
+            starts_at=paris(2030, 3, 6, 19),
+            kind="twapero",
+            venue_partner_id=bar.id,
+        )
+        make_event(title="AG privée", starts_at=paris(2030, 3, 20, 18), kind="ag", is_public=False)
+        make_event(title="Conf avril", starts_at=paris(2030, 4, 10, 18), kind="conference")
         db.session.commit()
         bar_id = bar.id
     auth.login_as("viewer")
@@ -262,9 +267,11 @@ def test_list_filters(app, client, auth):
 
 def test_event_list_query_count_is_constant(app, client, auth, count_queries):
     with app.app_context():
-        bar = make_partner("Le Bar")
-        school = make_partner("École", kind="ecole")
-        make_event("Un", paris(2030, 3, 6, 19), venue_partner_id=bar.id, partners=[school])
+        bar = make_partner(name="Le Bar", kind="lieu")
+        school = make_partner(name="École", kind="ecole")
+        make_event(
+            title="Un", starts_at=paris(2030, 3, 6, 19), venue_partner_id=bar.id, partners=[school]
+        )
         db.session.commit()
     auth.login_as("viewer")
     client.get("/events?from=2030-01-01")
@@ -275,9 +282,9 @@ def test_event_list_query_count_is_constant(app, client, auth, count_queries):
     with app.app_context():
         for day in range(1, 28):
             make_event(
-                f"Ev {day}",
-                paris(2030, 3, day, 19),
-                venue_partner_id=make_partner().id,
+                title=f"Ev {day}",
+                starts_at=paris(2030, 3, day, 19),
+                venue_partner_id=make_partner(kind="lieu").id,
                 partners=[school],
             )
         db.session.commit()
@@ -291,7 +298,7 @@ def test_event_list_query_count_is_constant(app, client, auth, count_queries):
 
 def test_export_of_the_filtered_list_is_for_managers(app, client, auth):
     with app.app_context():
-        make_event("AG privée", paris(2030, 3, 20, 18), kind="ag", is_public=False)
+        make_event(title="AG privée", starts_at=paris(2030, 3, 20, 18), kind="ag", is_public=False)
         db.session.commit()
     auth.login_as("viewer")
     assert client.get("/events/export.ics").status_code == 403

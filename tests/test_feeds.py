@@ -8,34 +8,36 @@ from zoneinfo import ZoneInfo
 import icalendar
 
 from coworking.extensions import db
-from tests.factories_events import make_event, make_partner, paris
+from tests.factories import make_event, make_partner, paris
 
 PARIS = ZoneInfo("Europe/Paris")
 
 
 def _fill(app) -> None:
     with app.app_context():
-        bar = make_partner("Le Bar du Coin", address="12 rue Saint-Laud, Angers")
+        bar = make_partner(name="Le Bar du Coin", kind="lieu", address="12 rue Saint-Laud, Angers")
         # Both sides of the spring daylight-saving change (30 March 2031).
         make_event(
-            "Twapéro de mars",
-            paris(2031, 3, 27, 19),
+            title="Twapéro de mars",
+            starts_at=paris(2031, 3, 27, 19),
             kind="twapero",
             venue_partner_id=bar.id,
             hashtags="twapero angers",
             description="Ligne 1\nLigne 2",
         )
-        make_event("Twapéro d'avril", paris(2031, 4, 3, 19), kind="twapero")
-        make_event("AG des membres", paris(2031, 3, 20, 18), kind="ag", is_public=False)
-        make_event("Conf annulée", paris(2031, 3, 21, 18), cancelled=True)
+        make_event(title="Twapéro d'avril", starts_at=paris(2031, 4, 3, 19), kind="twapero")
         make_event(
-            "Barcamp",
-            paris(2031, 5, 10, 0),
+            title="AG des membres", starts_at=paris(2031, 3, 20, 18), kind="ag", is_public=False
+        )
+        make_event(title="Conf annulée", starts_at=paris(2031, 3, 21, 18), cancelled=True)
+        make_event(
+            title="Barcamp",
+            starts_at=paris(2031, 5, 10, 0),
             ends_at=paris(2031, 5, 12, 0),
             all_day=True,
             kind="barcamp",
         )
-        make_event("Il y a deux ans", datetime.now(UTC) - timedelta(days=730))
+        make_event(title="Il y a deux ans", starts_at=datetime.now(UTC) - timedelta(days=730))
         db.session.commit()
 
 
@@ -106,7 +108,7 @@ def test_etag_and_last_modified_give_304(app, client):
         assert client.get(path, headers={"If-None-Match": '"other"'}).status_code == 200
     first = client.get("/api/v1/events?from=2031-01-01").headers["ETag"]
     with app.app_context():
-        make_event("Nouveau", paris(2031, 6, 1, 18))
+        make_event(title="Nouveau", starts_at=paris(2031, 6, 1, 18))
         db.session.commit()
     assert client.get("/api/v1/events?from=2031-01-01").headers["ETag"] != first
 

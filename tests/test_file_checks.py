@@ -22,7 +22,7 @@ from coworking.documents.file_checks import (
 )
 from coworking.documents.pdf_probe import run_probe
 from tests import hostile_files as hostile
-from tests.factories_dossier import sample_pdf
+from tests.factories import sample_pdf
 
 LIMITS = {"stream": MAX_DECODED_STREAM_BYTES, "total": 4 * MAX_DECODED_STREAM_BYTES, "pages": 50}
 

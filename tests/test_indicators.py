@@ -21,26 +21,26 @@ from coworking.stats.indicators import (
     format_value,
 )
 from coworking.stats.series import compute_mixes, monthly_series
-from tests import factories_stats as f
+from tests import factories as f
 
 Q1 = Period(date(2024, 1, 1), date(2024, 3, 31))
 
 
 def build_quarter() -> None:
     """Build the data set whose figures are worked out in EXPECTED below."""
-    f.make_profile(desks=4)
+    f.make_space_profile(desks=4)
     # Members. A's membership spans the period's start; F has two memberships; C is erased.
     a = f.make_member(
         joined_on=date(2023, 6, 1), profession_category="web", age_bracket="25-34", city="Angers"
     )
-    f.make_membership(a, date(2023, 6, 1), date(2024, 1, 15))
+    f.make_membership(a, starts_on=date(2023, 6, 1), ends_on=date(2024, 1, 15))
     b = f.make_member(
         joined_on=date(2024, 2, 10),
         profession_category="communicant",
         age_bracket="35-44",
         city=" angers ",
     )
-    f.make_membership(b, date(2024, 2, 10), date(2025, 2, 9))
+    f.make_membership(b, starts_on=date(2024, 2, 10), ends_on=date(2025, 2, 9))
     c = f.make_member(
         joined_on=date(2024, 3, 31),
         profession_category="etudiant",
@@ -48,27 +48,27 @@ def build_quarter() -> None:
         last_name="",
         erased_at=datetime(2024, 6, 1, tzinfo=UTC),
     )
-    f.make_membership(c, date(2024, 3, 31), date(2024, 4, 30))
+    f.make_membership(c, starts_on=date(2024, 3, 31), ends_on=date(2024, 4, 30))
     d = f.make_member(
         joined_on=date(2022, 1, 1), left_on=date(2024, 3, 15), profession_category="web"
     )
-    f.make_membership(d, date(2023, 1, 1), date(2023, 12, 31))
+    f.make_membership(d, starts_on=date(2023, 1, 1), ends_on=date(2023, 12, 31))
     e = f.make_member(joined_on=date(2024, 4, 1), profession_category="photographe")
-    f.make_membership(e, date(2024, 4, 1), date(2024, 12, 31))
+    f.make_membership(e, starts_on=date(2024, 4, 1), ends_on=date(2024, 12, 31))
     ff = f.make_member(joined_on=date(2023, 12, 1), profession_category="web", city="Trélazé")
-    f.make_membership(ff, date(2023, 12, 1), date(2024, 1, 31))
-    f.make_membership(ff, date(2024, 2, 1), date(2024, 12, 31))
+    f.make_membership(ff, starts_on=date(2023, 12, 1), ends_on=date(2024, 1, 31))
+    f.make_membership(ff, starts_on=date(2024, 2, 1), ends_on=date(2024, 12, 31))
 
     # Check-ins: a named one-off visitor twice (case and spaces differ), two unnamed ones.
-    f.make_checkin(date(2024, 1, 2), a)
-    f.make_checkin(date(2024, 1, 3), a)
-    f.make_checkin(date(2024, 1, 2), ff, duration="half")
-    f.make_checkin(date(2024, 2, 5), visitor_name="Jeanne Dupont")
-    f.make_checkin(date(2024, 2, 6), visitor_name="jeanne dupont ")
-    f.make_checkin(date(2024, 3, 4))
-    f.make_checkin(date(2024, 3, 4))
-    f.make_checkin(date(2023, 12, 31), a)
-    f.make_checkin(date(2024, 4, 1), b)
+    f.make_check_in(a, day=date(2024, 1, 2))
+    f.make_check_in(a, day=date(2024, 1, 3))
+    f.make_check_in(ff, day=date(2024, 1, 2), duration="half")
+    f.make_check_in(day=date(2024, 2, 5), visitor_name="Jeanne Dupont")
+    f.make_check_in(day=date(2024, 2, 6), visitor_name="jeanne dupont ")
+    f.make_check_in(day=date(2024, 3, 4), visitor_name=None)
+    f.make_check_in(day=date(2024, 3, 4), visitor_name=None)
+    f.make_check_in(a, day=date(2023, 12, 31))
+    f.make_check_in(b, day=date(2024, 4, 1))
 
     # Partners: open ends, and bounds touching the period.
     p1 = f.make_partner(kind="collectivite", since=date(2023, 1, 1))
@@ -78,17 +78,21 @@ def build_quarter() -> None:
     f.make_partner(kind="entreprise", since=date(2024, 3, 31))
 
     # Events.
-    e1 = f.make_event(f.paris(2024, 1, 1, 0, 30), "twapero", headcount=30)
-    e2 = f.make_event(f.paris(2024, 3, 31, 23, 30), "atelier", is_free=False, price_cents=500)
-    e3 = f.make_event(f.paris(2024, 4, 1, 0, 30), "atelier", partners=[p1])
-    e4 = f.make_event(f.paris(2023, 12, 31, 23, 30), "twapero", headcount=100)
-    e5 = f.make_event(f.paris(2024, 2, 15), "formation", is_public=False, partners=[p1])
-    e6 = f.make_event(f.paris(2024, 2, 20), "conference", cancelled=True)
-    e7 = f.make_event(f.paris(2024, 3, 10, 14), "ag", headcount=12)
+    e1 = f.make_event(starts_at=f.paris(2024, 1, 1, 0, 30), kind="twapero", headcount=30)
+    e2 = f.make_event(
+        starts_at=f.paris(2024, 3, 31, 23, 30), kind="atelier", is_free=False, price_cents=500
+    )
+    e3 = f.make_event(starts_at=f.paris(2024, 4, 1, 0, 30), kind="atelier", partners=[p1])
+    e4 = f.make_event(starts_at=f.paris(2023, 12, 31, 23, 30), kind="twapero", headcount=100)
+    e5 = f.make_event(
+        starts_at=f.paris(2024, 2, 15), kind="formation", is_public=False, partners=[p1]
+    )
+    e6 = f.make_event(starts_at=f.paris(2024, 2, 20), kind="conference", cancelled=True)
+    e7 = f.make_event(starts_at=f.paris(2024, 3, 10, 14), kind="ag", headcount=12)
     for day in range(1, 8):
         f.make_event(
-            f.paris(2024, 2, day, 18),
-            "conference",
+            starts_at=f.paris(2024, 2, day, 18),
+            kind="conference",
             is_free=day != 1,
             partners=[p2] if day == 2 else [],
         )
@@ -101,28 +105,30 @@ def build_quarter() -> None:
     f.make_attendance(e1, b, status="no_show")
     f.make_attendance(e2, a)
     f.make_attendance(e2, guest_name="paul martin")
-    f.make_attendance(e2)
+    f.make_attendance(e2, guest_name=None)
     f.make_attendance(e5, ff)
     f.make_attendance(e5, c, first_visit=True)
     f.make_attendance(e6, a)
     f.make_attendance(e3, b)
     f.make_attendance(e7, b, status="no_show")
 
-    f.make_assembly(date(2024, 3, 10), members_present=30)
-    f.make_assembly(date(2023, 9, 1))
+    f.make_general_assembly(held_on=date(2024, 3, 10), members_present=30)
+    f.make_general_assembly(held_on=date(2023, 9, 1))
 
-    f.make_press(date(2024, 1, 1))
-    f.make_press(date(2024, 3, 31))
-    f.make_press(date(2023, 12, 31))
+    f.make_press_article(published_on=date(2024, 1, 1))
+    f.make_press_article(published_on=date(2024, 3, 31))
+    f.make_press_article(published_on=date(2023, 12, 31))
 
-    f.make_mention(f.paris(2024, 1, 1, 0, 10), likes=3, reposts=1, hashtags="twapero angers")
-    f.make_mention(f.paris(2024, 3, 31, 23, 59), reposts=2, hashtags="twapero")
-    f.make_mention(f.paris(2024, 4, 1, 0, 10), likes=100, hashtags="twapero")
-    f.make_mention(f.paris(2024, 2, 14, 12), likes=5)
+    f.make_mention(
+        posted_at=f.paris(2024, 1, 1, 0, 10), likes=3, reposts=1, hashtags="twapero angers"
+    )
+    f.make_mention(posted_at=f.paris(2024, 3, 31, 23, 59), reposts=2, hashtags="twapero")
+    f.make_mention(posted_at=f.paris(2024, 4, 1, 0, 10), likes=100, hashtags="twapero")
+    f.make_mention(posted_at=f.paris(2024, 2, 14, 12), likes=5)
 
-    f.make_outcome(date(2024, 1, 15), "stage")
-    f.make_outcome(date(2024, 3, 31), "emploi")
-    f.make_outcome(date(2024, 4, 1), "stage")
+    f.make_outcome(happened_on=date(2024, 1, 15), kind="stage")
+    f.make_outcome(happened_on=date(2024, 3, 31), kind="emploi")
+    f.make_outcome(happened_on=date(2024, 4, 1), kind="stage")
     db.session.commit()
 
 
@@ -205,15 +211,15 @@ def test_empty_database_gives_zeros_and_no_share(app_ctx):
 def test_one_category_above_half_gives_no_diversity(app_ctx):
     for category in ("web", "web", "communicant"):
         member = f.make_member(profession_category=category)
-        f.make_membership(member, date(2024, 1, 1), date(2024, 12, 31))
+        f.make_membership(member, starts_on=date(2024, 1, 1), ends_on=date(2024, 12, 31))
     assert compute_indicators(Q1, ["profession_categories"]) == {"profession_categories": 0}
 
 
 def test_edges_of_the_period_in_paris_time(app_ctx):
-    f.make_event(f.paris(2024, 3, 31, 23, 30), "atelier")
-    f.make_event(f.paris(2024, 4, 1, 0, 30), "atelier")
-    f.make_event(f.paris(2023, 12, 31, 23, 30), "atelier")
-    f.make_event(f.paris(2024, 1, 1, 0, 30), "atelier")
+    f.make_event(starts_at=f.paris(2024, 3, 31, 23, 30), kind="atelier")
+    f.make_event(starts_at=f.paris(2024, 4, 1, 0, 30), kind="atelier")
+    f.make_event(starts_at=f.paris(2023, 12, 31, 23, 30), kind="atelier")
+    f.make_event(starts_at=f.paris(2024, 1, 1, 0, 30), kind="atelier")
     values = compute_indicators(Q1, ["events_held"])
     assert values["events_held"] == 2
     assert compute_indicators(Period(date(2024, 4, 1), date(2024, 4, 1)), ["events_held"]) == {
@@ -241,8 +247,8 @@ def test_monthly_series_add_up_to_the_indicators(app_ctx, count_queries):
 
 
 def test_monthly_series_clip_months_to_the_period(app_ctx):
-    f.make_event(f.paris(2024, 1, 10), "atelier")
-    f.make_event(f.paris(2024, 1, 20), "atelier")
+    f.make_event(starts_at=f.paris(2024, 1, 10), kind="atelier")
+    f.make_event(starts_at=f.paris(2024, 1, 20), kind="atelier")
     series = monthly_series(Period(date(2024, 1, 15), date(2024, 2, 14)))
     assert series.events == [1, 0]
 
@@ -273,7 +279,7 @@ def test_mixes(app_ctx, count_queries):
 
 
 def test_hashtags_with_quotes_and_backslashes_do_not_break_the_split(app_ctx):
-    f.make_mention(f.paris(2024, 1, 5), hashtags='a"b c\\d c\\d')
+    f.make_mention(posted_at=f.paris(2024, 1, 5), hashtags='a"b c\\d c\\d')
     tags = {item.key: item.count for item in compute_mixes(Q1, ["hashtags"])["hashtags"].items}
     assert tags == {"c\\d": 2, 'a"b': 1}
 

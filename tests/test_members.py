@@ -14,7 +14,7 @@ from coworking.members import search, services
 from coworking.members.models import Member, Membership, MembershipPlan
 from coworking.members.search import MemberFilters
 from coworking.members.services import member_search_text
-from tests.factories_members import make_check_in, make_member, make_membership, make_plan
+from tests.factories import make_check_in, make_member, make_membership, make_plan
 
 
 def _filters(**args) -> MemberFilters:
@@ -51,7 +51,7 @@ def test_search_is_accent_and_case_insensitive(app_ctx):
 
 
 def test_filters_status_category_plan_and_joined_range(app_ctx):
-    plan = make_plan("annual")
+    plan = make_plan(kind="annual")
     active = make_member(profession_category="web", joined_on=dt.date(2024, 3, 1))
     make_membership(active, plan)
     left = make_member(joined_on=dt.date(2020, 1, 1), left_on=dt.date(2021, 1, 1))
@@ -123,14 +123,14 @@ def test_active_on_a_day_is_covered_by_a_membership(app_ctx):
 
 def test_default_ends_follow_the_plan_kind(app_ctx):
     start = dt.date(2024, 1, 31)
-    assert services.default_end(make_plan("day_pass"), start) == start
-    assert services.default_end(make_plan("monthly"), start) == dt.date(2024, 2, 28)
-    assert services.default_end(make_plan("annual"), start) == dt.date(2025, 1, 30)
+    assert services.default_end(make_plan(kind="day_pass"), start) == start
+    assert services.default_end(make_plan(kind="monthly"), start) == dt.date(2024, 2, 28)
+    assert services.default_end(make_plan(kind="annual"), start) == dt.date(2025, 1, 30)
 
 
 def test_ten_day_card_counts_remaining_days_from_check_ins(app_ctx):
     member = make_member()
-    card = make_plan("ten_day_card")
+    card = make_plan(kind="ten_day_card")
     start = today() - dt.timedelta(days=20)
     make_membership(member, card, starts_on=start, ends_on=start + dt.timedelta(days=365))
     for offset in range(3):
@@ -214,7 +214,7 @@ def test_list_shows_each_members_state_and_leaves_erased_members_out(app, client
 
     auth.login_as("viewer")
     with app.app_context():
-        plan = make_plan("monthly")
+        plan = make_plan(kind="monthly")
         current = make_member(last_name="Actif", first_name="Anne")
         make_membership(
             current,
@@ -260,7 +260,7 @@ def test_member_page_shows_memberships_visits_events_and_outcomes(app, client, a
         member = make_member(first_name="Inès", last_name="Morel")
         make_membership(
             member,
-            make_plan("monthly", name="Mensuel résident"),
+            make_plan(kind="monthly", name="Mensuel résident"),
             starts_on=today() - dt.timedelta(days=20),
             ends_on=today() + dt.timedelta(days=5),
         )
@@ -389,7 +389,7 @@ def test_plans_admin_and_adding_a_membership(app, client, auth):
 def test_plan_dropdown_only_lists_active_plans_and_membership_form(app, client, auth):
     auth.login_as("manager")
     with app.app_context():
-        plan = make_plan("monthly", name="Mensuel", price_cents=9000)
+        plan = make_plan(kind="monthly", name="Mensuel", price_cents=9000)
         member = make_member()
         db.session.commit()
         plan_id, member_id = plan.id, member.id
@@ -410,14 +410,14 @@ def test_member_list_and_page_query_counts_do_not_grow(app, client, auth, count_
 
     def fill(count: int) -> int:
         with app.app_context():
-            plan = make_plan("ten_day_card")
+            plan = make_plan(kind="ten_day_card")
             member = None
             for _index in range(count):
                 member = make_member()
                 make_membership(member, plan)
                 make_check_in(member)
             for _index in range(count):
-                make_membership(member, make_plan("monthly"))
+                make_membership(member, make_plan(kind="monthly"))
                 make_check_in(member, day=today() - dt.timedelta(days=_index + 1))
             db.session.commit()
             return member.id

@@ -14,7 +14,7 @@ from coworking.extensions import db
 from coworking.members import services
 from coworking.members.models import Member
 from coworking.space.models import CheckIn
-from tests.factories_members import make_check_in, make_member
+from tests.factories import make_check_in, make_event, make_member
 from tests.hostile_csv import members_extreme_dates, members_invalid_rows
 
 CP1252_SEMICOLON = (
@@ -249,7 +249,6 @@ def test_erase_keeps_counts_and_leaves_no_bytes(app, runner, client, auth):
     from coworking.events import attendance as roll
     from coworking.events.models import Attendance
     from coworking.space import checkins
-    from tests.factories_events import make_event
 
     with app.app_context():
         member = services.create_member(

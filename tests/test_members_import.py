@@ -20,7 +20,7 @@ from coworking.members.csv_import import parse_members_csv
 from coworking.members.models import Member, MemberImportPreview
 from tests import factories
 from tests.conftest import AuthActions, make_app
-from tests.factories_members import make_member
+from tests.factories import make_member
 from tests.hostile_csv import members_valid_rows
 
 WITHOUT_EMAIL = (

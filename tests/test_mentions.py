@@ -14,15 +14,8 @@ from coworking.community import mentions as mention_services
 from coworking.community.mentions import MentionFilters
 from coworking.community.models import Mention
 from coworking.extensions import db
-from tests.factories_community import (
-    boost,
-    make_event,
-    make_mention,
-    outbox_json,
-    toot,
-    tweet,
-    tweets_js,
-)
+from tests.factories import make_event, make_mention
+from tests.social_archives import boost, outbox_json, toot, tweet, tweets_js
 
 TWEETS = [
     tweet(

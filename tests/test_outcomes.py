@@ -10,7 +10,7 @@ from coworking.community import services
 from coworking.community.models import Outcome
 from coworking.database import utcnow
 from coworking.extensions import db
-from tests.factories_community import make_event, make_member, make_outcome, make_partner
+from tests.factories import make_event, make_member, make_outcome, make_partner
 
 
 def test_new_outcome_preselects_the_member(app, client, auth):

@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 
 from coworking.extensions import db
 from coworking.partners.models import Partner
-from tests.factories_community import make_document, make_event, make_partner
+from tests.factories import make_document, make_event, make_partner
 
 
 def _count(app, model):

@@ -14,7 +14,7 @@ from coworking.label.models import Criterion
 from coworking.label.readiness import compare, evaluate, gap_text
 from coworking.periods import Period
 from coworking.stats.indicators import INDICATORS
-from tests import factories_stats as f
+from tests import factories as f
 
 YEAR = Period(date(2024, 1, 1), date(2024, 12, 31))
 
@@ -91,7 +91,7 @@ def test_gap_texts(app_ctx):
 
 def test_each_comparator_kind_in_readiness(app_ctx):
     for day in range(1, 4):
-        f.make_event(f.paris(2024, 5, day), "atelier")
+        f.make_event(starts_at=f.paris(2024, 5, day), kind="atelier")
     create_criterion("T-GE", title="≥", pillar="Test", kind="metric", indicator_key="events_held", comparator="ge", target=3, weight=1)  # fmt: skip
     create_criterion("T-GT", title=">", pillar="Test", kind="metric", indicator_key="events_held", comparator="gt", target=3, weight=1)  # fmt: skip
     create_criterion("T-LE", title="≤", pillar="Test", kind="metric", indicator_key="events_held", comparator="le", target=2, weight=1)  # fmt: skip
@@ -108,7 +108,7 @@ def test_each_comparator_kind_in_readiness(app_ctx):
 def test_metric_values_come_from_the_indicators(app_ctx):
     ensure_default_criteria()
     for day in range(1, 11):
-        f.make_event(f.paris(2024, 3, day), "formation", is_public=day <= 6)
+        f.make_event(starts_at=f.paris(2024, 3, day), kind="formation", is_public=day <= 6)
     readiness = evaluate(YEAR)
     prog1 = result_of(readiness, "PROG-1")
     assert (prog1.value, prog1.met, prog1.gap_text) == (10, False, "il manque 190 événements")
@@ -126,16 +126,16 @@ def test_declarations_checked_from_the_data_and_their_evidence(app_ctx):
     assert readiness.score == 0
     assert {item.gap_text for item in readiness.results} == {"déclaration à compléter"}
 
-    f.make_profile(
+    f.make_space_profile(
         legal_form="Association loi 1901",
         day_pass_offered=True,
         opening_hours={str(day): "9h–19h" for day in range(5)},
     )
-    f.make_budget_line(2024, "income")
-    f.make_budget_line(2024, "expense")
+    f.make_budget_line(year=2024, direction="income")
+    f.make_budget_line(year=2024, direction="expense")
     city = f.make_partner(kind="collectivite")
     company = f.make_partner(kind="entreprise")
-    f.make_document("support_letter", partner_id=company.id, title="Lettre d'une entreprise")
+    f.make_document(kind="support_letter", partner_id=company.id, title="Lettre d'une entreprise")
     readiness = evaluate(YEAR)
     ouv4, gov1, part2, eco1 = (
         result_of(readiness, c) for c in ("OUV-4", "GOV-1", "PART-2", "ECO-1")
@@ -145,8 +145,10 @@ def test_declarations_checked_from_the_data_and_their_evidence(app_ctx):
     assert gov1.met is False and gov1.gap_text == "justificatif à joindre"
     assert part2.met is False and part2.evidence == []
 
-    f.make_document("statutes", title="Statuts 2011")
-    f.make_document("support_letter", partner_id=city.id, title="Lettre d'Angers Loire Métropole")
+    f.make_document(kind="statutes", title="Statuts 2011")
+    f.make_document(
+        kind="support_letter", partner_id=city.id, title="Lettre d'Angers Loire Métropole"
+    )
     readiness = evaluate(YEAR)
     assert all(item.met for item in readiness.results)
     assert readiness.score == 1
@@ -162,7 +164,7 @@ def test_a_declaration_met_by_statement_still_needs_its_evidence(app_ctx):
     criterion.declared_met = True
     criterion.statement = "Association loi 1901 déclarée en préfecture en 2011."
     assert evaluate(YEAR).score == 0
-    criterion.documents = [f.make_document("other", title="Statuts (scan)")]
+    criterion.documents = [f.make_document(kind="other", title="Statuts (scan)")]
     db.session.flush()
     readiness = evaluate(YEAR)
     assert readiness.score == 1
@@ -172,7 +174,7 @@ def test_a_declaration_met_by_statement_still_needs_its_evidence(app_ctx):
 def test_open_days_below_target_or_no_day_pass_fail_ouv4(app_ctx):
     ensure_default_criteria()
     only("OUV-4")
-    f.make_profile(day_pass_offered=False, opening_hours={str(d): "9h–18h" for d in range(6)})
+    f.make_space_profile(day_pass_offered=False, opening_hours={str(d): "9h–18h" for d in range(6)})
     assert evaluate(YEAR).results[0].met is False
 
 
@@ -182,8 +184,8 @@ def test_readiness_query_count_is_constant(app_ctx, count_queries):
     with count_queries() as empty:
         evaluate(YEAR)
     for day in range(1, 20):
-        f.make_event(f.paris(2024, 2, day), "atelier")
-        f.make_document("statutes")
+        f.make_event(starts_at=f.paris(2024, 2, day), kind="atelier")
+        f.make_document(kind="statutes")
     db.session.commit()
     with count_queries() as full:
         evaluate(YEAR)
@@ -193,7 +195,7 @@ def test_readiness_query_count_is_constant(app_ctx, count_queries):
 def test_readiness_page(client, auth, app):
     with app.app_context():
         ensure_default_criteria()
-        f.make_event(f.paris(2024, 3, 1), "atelier")
+        f.make_event(starts_at=f.paris(2024, 3, 1), kind="atelier")
         db.session.commit()
     auth.login_as("viewer")
     response = client.get("/label?from=2024-01-01&to=2024-12-31")

@@ -13,8 +13,13 @@ from coworking.documents.models import Document
 from coworking.extensions import db
 from coworking.space import profile as profiles
 from coworking.space.models import BoardMember, BudgetLine, GeneralAssembly, SpaceProfile
-from tests import factories_space as fs
 from tests import hostile_files as hostile
+from tests.factories import (
+    make_board_member,
+    make_budget_line,
+    make_general_assembly,
+    make_space_profile,
+)
 from tests.test_documents import post_files
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -94,13 +99,13 @@ def test_update_profile_checks_siret_and_audits(app_ctx):
 
 
 def test_budget_totals_per_year_by_source(app_ctx):
-    fs.make_budget_line(year=2024, source="subsidies", amount_cents=1_000_000)
-    fs.make_budget_line(year=2024, source="memberships", amount_cents=250_000)
-    fs.make_budget_line(year=2024, source="subsidies", amount_cents=500_000)
-    fs.make_budget_line(
+    make_budget_line(year=2024, source="subsidies", amount_cents=1_000_000)
+    make_budget_line(year=2024, source="memberships", amount_cents=250_000)
+    make_budget_line(year=2024, source="subsidies", amount_cents=500_000)
+    make_budget_line(
         year=2024, direction="expense", category="Loyer", source=None, amount_cents=900_000
     )
-    fs.make_budget_line(year=2023, source="room_hire", amount_cents=10_000)
+    make_budget_line(year=2023, source="room_hire", amount_cents=10_000)
     totals = profiles.budget_totals()
     assert [t.year for t in totals] == [2024, 2023]
     y2024 = totals[0]
@@ -288,20 +293,20 @@ def test_logo_pixel_bomb_is_refused_with_its_size(app, client, auth):
 def test_profile_page_query_count_is_flat(app, client, auth, count_queries):
     auth.login_as("admin")
     with app.app_context():
-        fs.make_profile()
-        fs.make_board_member()
-        fs.make_general_assembly()
-        fs.make_budget_line()
+        make_space_profile()
+        make_board_member()
+        make_general_assembly()
+        make_budget_line()
         db.session.commit()
     client.get("/admin/space")
     with count_queries() as small:
         client.get("/admin/space")
     with app.app_context():
         for index in range(15):
-            fs.make_board_member(name=f"Membre {index}")
-            fs.make_general_assembly(held_on=date(2010 + index, 3, 1))
-            fs.make_budget_line(year=2010 + index)
-            fs.make_budget_line(year=2010 + index, direction="expense", source=None)
+            make_board_member(name=f"Membre {index}")
+            make_general_assembly(held_on=date(2010 + index, 3, 1))
+            make_budget_line(year=2010 + index)
+            make_budget_line(year=2010 + index, direction="expense", source=None)
         db.session.commit()
     with count_queries() as large:
         response = client.get("/admin/space")

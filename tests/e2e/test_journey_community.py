@@ -10,7 +10,7 @@ import pytest
 
 from coworking.extensions import db
 from tests.e2e.conftest import log_in
-from tests.factories_community import make_event, make_member, make_partner
+from tests.factories import make_event, make_member, make_mention, make_partner
 
 pytestmark = pytest.mark.e2e
 
@@ -70,8 +70,6 @@ def test_record_outcome_with_testimonial_and_find_it(live_server, page, tmp_path
 
 def test_mentions_on_a_phone(live_server, phone_page, tmp_path):
     from datetime import UTC, datetime
-
-    from tests.factories_community import make_mention
 
     with live_server.app.app_context():
         event = make_event(

@@ -7,8 +7,9 @@ import hashlib
 import pytest
 
 from coworking.extensions import db
-from tests import factories_dossier as fd
 from tests.e2e.conftest import log_in
+from tests.factories import make_document, sample_pdf
+from tests.scenarios_dossier import build_year
 
 pytestmark = pytest.mark.e2e
 
@@ -16,9 +17,9 @@ pytestmark = pytest.mark.e2e
 def test_generate_wait_and_download_a_dossier(live_server, page, tmp_path):
     live_server.app.config["COWORKING_DOSSIER_WORKER"] = "thread"
     with live_server.app.app_context():
-        fd.make_year()
-        fd.make_document(
-            fd.sample_pdf("Lettre de soutien"), kind="support_letter", title="Lettre de la ville"
+        build_year()
+        make_document(
+            sample_pdf("Lettre de soutien"), kind="support_letter", title="Lettre de la ville"
         )
         db.session.commit()
     log_in(page, live_server)

@@ -8,7 +8,7 @@ import pytest
 from coworking.events.models import Event
 from coworking.extensions import db
 from tests.e2e.conftest import log_in
-from tests.factories_events import make_member
+from tests.factories import make_member
 
 pytestmark = pytest.mark.e2e
 
@@ -17,7 +17,7 @@ def test_twapero_series_roll_call_on_a_phone_and_public_agenda(
     live_server, page, phone_page, tmp_path
 ):
     with live_server.app.app_context():
-        make_member("Élodie", "Bérard", organisation="Maine Labs")
+        make_member(first_name="Élodie", last_name="Bérard", organisation="Maine Labs")
         db.session.commit()
 
     # A manager creates the "first Thursday" twapéro series on a desktop.
