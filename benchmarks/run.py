@@ -216,7 +216,8 @@ def measure_pages(scale: Scale, repeat: int) -> None:
 
 def measure_computations(scale: Scale, repeat: int) -> None:
     from coworking.label.readiness import evaluate
-    from coworking.stats.indicators import Period, compute_indicators
+    from coworking.periods import Period
+    from coworking.stats.indicators import compute_indicators
 
     app = in_process_app(scale.database)
     today = date.today()
@@ -243,7 +244,7 @@ def measure_computations(scale: Scale, repeat: int) -> None:
 def dossier_child(database: Path) -> None:
     """Build a 12-month dossier in this (child) process and print its timings as JSON."""
     from coworking.label.dossier_build import build_dossier
-    from coworking.stats.indicators import Period
+    from coworking.periods import Period
 
     app = in_process_app(database)
     today = date.today()

@@ -2,6 +2,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from coworking.stats.chart_drawing import nice_ticks
 from coworking.stats.charts import (
     NO_DATA,
     PALETTE,
@@ -9,7 +10,6 @@ from coworking.stats.charts import (
     bar_chart,
     french_number,
     french_percent,
-    nice_ticks,
 )
 
 SVG = "{http://www.w3.org/2000/svg}"

@@ -16,7 +16,8 @@ from pypdf import PdfReader
 from coworking.extensions import db
 from coworking.label import dossier_build, dossier_data, dossier_files, services
 from coworking.label.dossier_figures import KEY_FIGURES
-from coworking.stats.indicators import INDICATORS, compute_indicators, format_value
+from coworking.stats.definitions import INDICATORS, format_value
+from coworking.stats.indicators import compute_indicators
 from tests.conftest import make_app
 from tests.factories import make_document, make_partner, sample_pdf, sample_png
 from tests.scenarios_dossier import build_year, complete_space_profile

@@ -13,13 +13,8 @@ import pytest
 
 from coworking.extensions import db
 from coworking.periods import Period
-from coworking.stats.indicators import (
-    INDICATORS,
-    UNITS,
-    UnknownIndicatorError,
-    compute_indicators,
-    format_value,
-)
+from coworking.stats.definitions import INDICATORS, UNITS, UnknownIndicatorError, format_value
+from coworking.stats.indicators import compute_indicators
 from coworking.stats.series import compute_mixes, monthly_series
 from tests import factories as f
 

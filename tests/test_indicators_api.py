@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from coworking.extensions import db
-from coworking.stats.indicators import INDICATORS
+from coworking.stats.definitions import INDICATORS
 from tests.test_indicators import EXPECTED, build_quarter
 
 

@@ -13,7 +13,7 @@ from coworking.label.criteria import DEFAULT_CRITERIA, create_criterion, ensure_
 from coworking.label.models import Criterion
 from coworking.label.readiness import compare, evaluate, gap_text
 from coworking.periods import Period
-from coworking.stats.indicators import INDICATORS
+from coworking.stats.definitions import INDICATORS
 from tests import factories as f
 
 YEAR = Period(date(2024, 1, 1), date(2024, 12, 31))

@@ -25,7 +25,7 @@ from coworking.audit import services as audit
 from coworking.errors import ServiceError
 from coworking.extensions import db
 from coworking.label.models import Criterion
-from coworking.stats.indicators import INDICATORS
+from coworking.stats.definitions import INDICATORS
 
 __all__ = [
     "COMPARATORS",

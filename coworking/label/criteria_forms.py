@@ -15,7 +15,7 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from coworking.label.criteria import COMPARATORS, DECLARATION_CHECKS, KINDS
-from coworking.stats.indicators import INDICATORS
+from coworking.stats.definitions import INDICATORS
 
 
 def indicator_choices() -> list[tuple[str, str]]:

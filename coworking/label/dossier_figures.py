@@ -15,7 +15,8 @@ from flask_babel import gettext as _
 
 from coworking.stats import chart_data
 from coworking.stats.charts import Chart
-from coworking.stats.indicators import INDICATORS, compute_indicators, format_value
+from coworking.stats.definitions import INDICATORS, format_value
+from coworking.stats.indicators import compute_indicators
 from coworking.stats.series import compute_mixes, monthly_series
 
 KEY_FIGURES = (

@@ -27,7 +27,7 @@ from coworking.pagination import paginate
 from coworking.periods import Period
 from coworking.roles import Role
 from coworking.security import requires
-from coworking.stats.indicators import INDICATORS
+from coworking.stats.definitions import INDICATORS
 
 bp = Blueprint("dossiers", __name__, url_prefix="/label/dossiers")
 

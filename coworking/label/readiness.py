@@ -31,12 +31,8 @@ from coworking.partners.models import Partner
 from coworking.periods import Period
 from coworking.space.models import BudgetLine, SpaceProfile
 from coworking.stats.charts import french_number
-from coworking.stats.indicators import (
-    INDICATORS,
-    compute_indicators,
-    format_value,
-    open_days_per_week,
-)
+from coworking.stats.definitions import INDICATORS, format_value
+from coworking.stats.indicators import compute_indicators, open_days_per_week
 
 __all__ = ["CriterionResult", "Evidence", "Readiness", "compare", "evaluate", "gap_text"]
 

@@ -22,7 +22,7 @@ from coworking.label.models import (
     Dossier,
     dossier_document,
 )
-from coworking.stats.indicators import Period
+from coworking.periods import Period
 
 if TYPE_CHECKING:  # the build module imports this one for its checks
     from coworking.label.dossier_build import DossierBuild

@@ -19,7 +19,7 @@ from coworking.label.readiness import evaluate
 from coworking.periods import Period, PeriodError, period_from_args
 from coworking.roles import Role
 from coworking.security import requires
-from coworking.stats.indicators import INDICATORS
+from coworking.stats.definitions import INDICATORS
 
 bp = Blueprint("label", __name__)
 

@@ -8,7 +8,8 @@ import click
 from flask.cli import with_appcontext
 
 from coworking.periods import Period, PeriodError
-from coworking.stats.indicators import INDICATORS, compute_indicators, format_value
+from coworking.stats.definitions import INDICATORS, format_value
+from coworking.stats.indicators import compute_indicators
 
 
 def parse_period(start: str | None, end: str | None) -> Period:

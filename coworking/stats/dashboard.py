@@ -15,7 +15,8 @@ from coworking.members.services import memberships_ending
 from coworking.periods import Period
 from coworking.stats.chart_data import dashboard_charts
 from coworking.stats.charts import Chart, french_number, french_percent
-from coworking.stats.indicators import INDICATORS, IndicatorDef, compute_indicators, format_value
+from coworking.stats.definitions import INDICATORS, IndicatorDef, format_value
+from coworking.stats.indicators import compute_indicators
 from coworking.stats.series import monthly_series, profession_mix
 
 # The key figures of the dashboard, in their order.

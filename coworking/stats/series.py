@@ -28,7 +28,7 @@ from coworking.partners.models import Partner
 from coworking.periods import Month, Period
 from coworking.space.models import CheckIn
 from coworking.stats import sql
-from coworking.stats.indicators import current_language
+from coworking.stats.definitions import current_language
 
 __all__ = [
     "MIXES",
