@@ -260,3 +260,14 @@ def blank_pdf(pages: int) -> bytes:
     output = BytesIO()
     writer.write(output)
     return output.getvalue()
+
+
+def test_french_narrow_spaces_stay_narrow_spaces_in_the_pdf():
+    """U+202F (« ; ! ? », inside « ») has a glyph in our Inter: the PDF's text keeps it (with an
+    ordinary space in its place, a reader copying the text, or a validator, sees a fault)."""
+    from coworking.typography import typeset
+
+    body = f"<p>{typeset('Pourquoi ? « Parce que » ; voilà !')}</p>"
+    pdf = create_pdf(TEMPLATE.format(body=body), static_folder=STATIC)
+    text = PdfReader(BytesIO(pdf)).pages[0].extract_text()
+    assert "Pourquoi\u202f? «\u202fParce que\u202f»\u202f; voilà\u202f!" in text
