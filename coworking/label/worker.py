@@ -153,6 +153,7 @@ def build(app: Flask, dossier_id: int) -> None:
                 title=dossier.title,
                 version=dossier.id,
                 built_at=dossier.started_at,
+                on_phase=lambda phase: services.record_phase(dossier_id, phase),
             )
             db.session.commit()  # end the read transaction before taking the write lock
             with immediate_writes():
