@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from flask_babel import format_date
+from flask_babel import format_date, ngettext
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -109,7 +109,7 @@ def _history(c: dict[str, Any], _period: Period, lang: str) -> str:
                 name=c["name"],
                 day=long_date(profile.founded_on, lang),
                 form=(
-                    _(", sous la forme d'une %(form)s", form=profile.legal_form)
+                    _(" (forme juridique : %(form)s)", form=profile.legal_form)
                     if profile.legal_form
                     else ""
                 ),
@@ -118,13 +118,15 @@ def _history(c: dict[str, Any], _period: Period, lang: str) -> str:
     if founders:
         lines.append(_("Ses partenaires fondateurs : %(names)s.", names=", ".join(founders)))
     lines.append(
-        _(
+        ngettext(
             "Du %(start)s au %(end)s, le lieu a compté %(partners)s partenaires actifs et "
-            "tenu %(assemblies)s assemblée(s) générale(s).",
+            "tenu %(num)s assemblée générale.",
+            "Du %(start)s au %(end)s, le lieu a compté %(partners)s partenaires actifs et "
+            "tenu %(num)s assemblées générales.",
+            int(c["v"].get("general_assemblies") or 0),
             start=c["start"],
             end=c["end"],
             partners=c["n"]("partners_active"),
-            assemblies=c["n"]("general_assemblies"),
         )
     )
     return "\n\n".join(lines)
