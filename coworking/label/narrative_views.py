@@ -112,9 +112,11 @@ def _writing_page(
     forms = forms or {}
     for text in application.texts:
         if text.key not in forms:
-            form = NarrativeForm(formdata=None, prefix=text.key)
+            form = NarrativeForm(formdata=None)
             form.body.data = text.body
             forms[text.key] = form
+        # One form per section on the page: ids of their own (the field is « body » in each).
+        forms[text.key].body.id = f"body-{text.key}"
     if drafted and drafted in forms:
         with force_locale(lang):
             forms[drafted].body.data = draft_text(drafted, period, lang)
@@ -167,7 +169,7 @@ def _back(anchor: str):
 @bp.post("/label/writing/<key>")
 @requires(Role.ADMIN)
 def save_text(key: str):
-    form = NarrativeForm(prefix=key)
+    form = NarrativeForm()
     if not form.validate_on_submit():
         return _writing_page(forms={key: form}, status=400)
     with service_call(form, field="body") as call:

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
@@ -468,11 +469,12 @@ def _declared(
         if data.subsidies is not None:
             year, lines, cents = data.subsidies
             parts.append(
-                _(
-                    "budget %(year)s : %(amount)s de subventions (%(n)s lignes)",
+                ngettext(
+                    "budget %(year)s : %(amount)s de subventions (%(num)s ligne)",
+                    "budget %(year)s : %(amount)s de subventions (%(num)s lignes)",
+                    lines,
                     year=year,
                     amount=_money(cents),
-                    n=lines,
                 )
             )
         if letters:
