@@ -150,15 +150,8 @@ def writing():
     drafted = request.args.get("draft")
     if drafted is not None and drafted not in {s.key for s in narratives.NARRATIVE_SECTIONS}:
         drafted = None
-    response = _writing_page(drafted=drafted)
-    if drafted:
-        flash(
-            _(
-                "Brouillon proposé à partir des chiffres de la période : relisez-le, puis enregistrez."
-            ),
-            "info",
-        )
-    return response
+    # The page says inline that the draft is not saved (no flash: it would show on the next page).
+    return _writing_page(drafted=drafted)
 
 
 def _back(anchor: str):
