@@ -103,9 +103,14 @@ class Period:
 
     @classmethod
     def last_12_months(cls, today: date | None = None) -> Period:
-        """Return the 365 (or 366) days ending today: the same day a year ago excluded."""
+        """Return the twelve whole calendar months ending with this one (1 Dec. – 30 Nov.).
+
+        Whole months, so that a monthly chart has twelve full bars and the period reads
+        as a year; the current month is counted to its end.
+        """
         today = today or local_today()
-        return cls(add_years(today, -1) + timedelta(days=1), today)
+        first = date(today.year - (today.month < 12), today.month % 12 + 1, 1)
+        return cls(first, month_end(today.year, today.month))
 
     @classmethod
     def last_year(cls, today: date | None = None) -> Period:
@@ -157,6 +162,14 @@ class Period:
             return Period(add_years(self.start, -1), add_years(self.end, -1))
         end = self.start - timedelta(days=1)
         return Period(end - timedelta(days=self.days - 1), end)
+
+    def month_days(self, month: Month) -> tuple[date, date]:
+        """Return the first and last days of a month inside the period."""
+        return max(month.first_day, self.start), min(month.last_day, self.end)
+
+    def cuts(self, month: Month) -> bool:
+        """Tell whether the period holds only part of a month."""
+        return self.month_days(month) != (month.first_day, month.last_day)
 
     def months(self) -> list[Month]:
         """Return the calendar months the period touches, in order."""

@@ -129,8 +129,11 @@ def build_quarter() -> None:
 
 EXPECTED = {
     "members_active": 4,  # A (spans the start), B, C (erased), F (two memberships)
-    "members_new": 2,  # B, C
-    "members_left": 1,  # D
+    "members_at_start": 2,  # A, F: a membership begun before 1 January covers it
+    "members_new": 2,  # B, C: their first membership starts in the quarter
+    "members_returning": 0,
+    "members_left": 1,  # A: ended on 15 January (D's leaving date is not a departure here)
+    "members_at_end": 3,  # B, C, F: 2 + 2 + 0 − 1
     "members_retention": round(2 / 3, 4),  # Q4 2023: A, D, F; still active: A, F
     "profession_categories": 3,  # web 2, communicant 1, étudiant 1: none above half of 4
     "checkins_visitor_days": 7,

@@ -29,11 +29,13 @@ def test_parse_and_errors():
 
 def test_presets():
     assert Period.this_year(TODAY) == Period(date(2026, 1, 1), TODAY)
-    assert Period.last_12_months(TODAY) == Period(date(2025, 11, 26), TODAY)
-    assert Period.last_12_months(TODAY).days == 365
+    # Twelve whole calendar months ending with the current one (issue 14: whole months).
+    assert Period.last_12_months(TODAY) == Period(date(2025, 12, 1), date(2026, 11, 30))
+    assert len(Period.last_12_months(TODAY).months()) == 12
     assert Period.last_year(TODAY) == Period(date(2025, 1, 1), date(2025, 12, 31))
     assert Period.preset("12m", TODAY) == Period.last_12_months(TODAY)
     assert Period.last_12_months(date(2024, 2, 29)) == Period(date(2023, 3, 1), date(2024, 2, 29))
+    assert Period.last_12_months(date(2026, 12, 3)) == Period(date(2026, 1, 1), date(2026, 12, 31))
     with pytest.raises(PeriodError):
         Period.preset("forever", TODAY)
 

@@ -9,6 +9,8 @@ from coworking.label import (
     cli,
     document_links,  # noqa: F401
     dossier_views,
+    narrative_cli,
+    narrative_views,  # noqa: F401  # its routes join the label blueprint on import
     views,
     worker,
 )
@@ -20,5 +22,7 @@ def register(app: Flask) -> None:
     app.register_blueprint(views.bp)
     app.register_blueprint(dossier_views.bp)
     app.cli.add_command(cli.readiness_command)
+    app.cli.add_command(cli.load_criteria_command)
+    app.cli.add_command(narrative_cli.narrative_group)
     app.cli.add_command(dossier_command)
     worker.init_app(app)

@@ -7,8 +7,10 @@ import json
 import click
 from flask.cli import with_appcontext
 
+from coworking.extensions import db
+from coworking.label.criteria import ensure_default_criteria
 from coworking.label.readiness import evaluate
-from coworking.stats.charts import french_percent
+from coworking.stats.charts import french_number, french_percent
 from coworking.stats.cli import parse_period
 
 
@@ -21,10 +23,18 @@ def readiness_command(start: str | None, end: str | None, as_json: bool) -> None
     """Evaluate the label criteria over a period (a French table, or JSON)."""
     period = parse_period(start, end)
     result = evaluate(period)
+    if not result.results:
+        raise click.ClickException(
+            "Aucun critère actif à évaluer : chargez le catalogue par défaut avec "
+            "« flask --app coworking load-criteria » (ou le bouton « Ajouter les critères par "
+            "défaut manquants » de /admin/criteria), ou réactivez des critères."
+        )
     if as_json:
         payload = {
             "period": period.as_dict(),
             "score": result.score,
+            "points": result.points,
+            "total_points": result.total_points,
             "criteria": [
                 {
                     "code": item.code,
@@ -33,6 +43,8 @@ def readiness_command(start: str | None, end: str | None, as_json: bool) -> None
                     "target": item.target,
                     "value": item.value,
                     "met": item.met,
+                    "weight": item.weight,
+                    "points": item.points,
                     "gap": item.gap_text,
                     "evidence": [document.title for document in item.evidence],
                 }
@@ -44,7 +56,8 @@ def readiness_command(start: str | None, end: str | None, as_json: bool) -> None
     click.echo(
         f"Préparation au label du {period.start.strftime('%d/%m/%Y')} au "
         f"{period.end.strftime('%d/%m/%Y')} : score {french_percent(result.score)}, "
-        f"{result.met_count} critères remplis sur {len(result.results)}"
+        f"{result.met_count} critères remplis sur {len(result.results)}, "
+        f"{french_number(result.points)} / {french_number(result.total_points)} points"
     )
     for item in result.results:
         mark = "OK " if item.met else "-- "
@@ -52,3 +65,12 @@ def readiness_command(start: str | None, end: str | None, as_json: bool) -> None
             f"  {mark}{item.code:<7} {item.title[:60]:<60} {item.value_text:>9} "
             f"(cible {item.target_text}){'  ' + item.gap_text if item.gap_text else ''}"
         )
+
+
+@click.command("load-criteria")
+@with_appcontext
+def load_criteria_command() -> None:
+    """Add the default criteria catalogue's missing criteria (never changes edited ones)."""
+    added = ensure_default_criteria()
+    db.session.commit()
+    click.echo(f"{added} critère(s) ajouté(s) au catalogue.")

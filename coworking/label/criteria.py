@@ -22,6 +22,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 
 from coworking.audit import services as audit
+from coworking.documents.models import Document
 from coworking.errors import ServiceError
 from coworking.extensions import db
 from coworking.label.models import Criterion
@@ -33,6 +34,8 @@ __all__ = [
     "DEFAULT_CRITERIA",
     "KINDS",
     "CriterionError",
+    "attach_document",
+    "detach_document",
     "DefaultCriterion",
     "create_criterion",
     "ensure_default_criteria",
@@ -369,3 +372,26 @@ def _apply(criterion: Criterion, fields: dict[str, object]) -> None:
     if documents is not None:
         criterion.documents = list(documents)  # type: ignore[call-overload]  # an untyped relationship
     _check(criterion)
+
+
+def attach_document(criterion: Criterion, document_id: int | None) -> None:
+    """Attach an uploaded document to a criterion as its evidence (idempotent)."""
+    document = db.session.get(Document, document_id) if document_id else None
+    if document is None:
+        raise CriterionError(_("Choisissez un document à joindre."), "document_id")
+    if document not in criterion.documents:
+        criterion.documents.append(document)
+        db.session.flush()
+        audit.record(
+            "criterion.evidence", criterion, f"{criterion.code} : « {document.title} » joint"
+        )
+
+
+def detach_document(criterion: Criterion, document_id: int | None) -> None:
+    """Remove a document from a criterion's evidence (the document itself stays)."""
+    kept = [document for document in criterion.documents if document.id != document_id]
+    if len(kept) == len(criterion.documents):
+        raise CriterionError(_("Ce document n'est pas joint à ce critère."), "document_id")
+    criterion.documents = kept  # type: ignore[call-overload]  # an untyped relationship
+    db.session.flush()
+    audit.record("criterion.evidence", criterion, f"{criterion.code} : justificatif retiré")

@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from coworking.stats import chart_data
-from coworking.stats.charts import Chart
+from coworking.stats.charts import Chart, french_number
 from coworking.stats.definitions import INDICATORS, format_value
 from coworking.stats.indicators import compute_indicators
 from coworking.stats.series import compute_mixes, monthly_series
@@ -36,7 +36,6 @@ KEY_FIGURES = (
 COMMUNITY_KEYS = (
     "members_active",
     "members_new",
-    "members_left",
     "members_retention",
     "profession_categories",
     "checkins_visitor_days",
@@ -91,6 +90,19 @@ class DossierFigures:
     def fmt(self, key: str) -> str:
         return format_value(key, self.indicators.get(key), self.lang)
 
+    @property
+    def bridge(self) -> list[tuple[str, str, str]]:
+        """Return the members bridge as (sign, label, value) rows: at the start + new +
+        returning − left = at the end (the indicators add up by definition)."""
+        rows = [
+            ("", "members_at_start"),
+            ("+", "members_new"),
+            ("+", "members_returning"),
+            ("−", "members_left"),
+            ("=", "members_at_end"),
+        ]
+        return [(sign, self.label(key), self.fmt(key)) for sign, key in rows if self.has(key)]
+
     def mix(self, name: str) -> list[tuple[str, float]]:
         return self.mixes.get(name, [])
 
@@ -115,7 +127,11 @@ class DossierFigures:
         Words rather than « ≥ »: the bundled Inter subsets have no mathematical
         signs, and a fallback font would make the PDF differ between machines.
         """
-        if result.kind != "metric" or result.target is None:
+        if result.kind == "declaration":
+            if result.target is None:
+                return _("oui")
+            return _("au moins %(value)s", value=french_number(result.target))
+        if result.target is None:
             return "—"
         key = result.indicator_key
         value = format_value(key, result.target, self.lang) if key in INDICATORS else result.target
@@ -131,7 +147,9 @@ class DossierFigures:
     def criterion_value(self, result: Any) -> str:
         """Write a metric criterion's value exactly as the indicator tables print it."""
         key = result.indicator_key
-        if result.kind != "metric" or key not in INDICATORS:
+        if result.kind == "declaration":
+            return result.declared_text or result.value_text
+        if key not in INDICATORS:
             return "—"
         return format_value(key, result.value, self.lang)
 

@@ -35,7 +35,9 @@ from coworking.documents.models import ANNEX_KINDS, Document
 from coworking.documents.pdf_probe import content_streams, form_key
 from coworking.extensions import db
 from coworking.label.models import (
+    Commitment,
     Criterion,
+    PhotoCaption,
     criterion_document,
 )
 from coworking.space.models import SpaceProfile
@@ -217,9 +219,10 @@ def pictures_of(period: Any, warnings: list[str]) -> list[Picture]:
         .order_by(Document.uploaded_at.desc(), Document.id.desc())
         .limit(MAX_PHOTOS)
     )
-    documents = db.session.scalars(
-        select(Document)
+    rows = db.session.execute(
+        select(Document, PhotoCaption.caption)
         .options(undefer_data())
+        .outerjoin(PhotoCaption, PhotoCaption.document_id == Document.id)
         .where(
             Document.content_type.in_(PICTURE_TYPES),
             or_(Document.id.in_(clippings), Document.id.in_(photos.scalar_subquery())),
@@ -227,7 +230,7 @@ def pictures_of(period: Any, warnings: list[str]) -> list[Picture]:
         .order_by(Document.kind, Document.uploaded_at, Document.id)
     )
     pictures = []
-    for document in documents:
+    for document, caption in rows:
         problem = image_problem(document.data)
         if problem is not None:
             warnings.append(
@@ -251,9 +254,28 @@ def pictures_of(period: Any, warnings: list[str]) -> list[Picture]:
                 kind=document.kind,
                 sha256=document.sha256,
                 data_url=data_url,
+                caption=caption or document.title,
             )
         )
     return pictures
+
+
+def signature_of(commitment: Commitment | None, warnings: list[str]) -> Picture | None:
+    """Return the commitment's signature image, resized, or None."""
+    if commitment is None or commitment.signature_document_id is None:
+        return None
+    document = db.session.scalar(
+        select(Document)
+        .options(undefer_data())
+        .where(Document.id == commitment.signature_document_id)
+    )
+    if document is None or image_problem(document.data) is not None:
+        return None
+    data_url = resized_data_url(document.data, LOGO_MAX_PIXELS, keep_png=True)
+    if data_url is None:
+        warnings.append(_("Signature ignorée : fichier illisible."))
+        return None
+    return Picture(document.id, document.title, "signature", document.sha256, data_url)
 
 
 def logo_of(profile: SpaceProfile | None, warnings: list[str]) -> Picture | None:

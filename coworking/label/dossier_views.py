@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
@@ -17,14 +18,15 @@ from sqlalchemy.orm import load_only, undefer
 from wtforms import DateField, SelectField, StringField
 from wtforms.validators import Length, Optional
 
+from coworking.database import utcnow
 from coworking.error_pages import render_error
 from coworking.extensions import db
 from coworking.forms import service_call
 from coworking.ids import parse_id
-from coworking.label import services, worker
+from coworking.label import dossier_build, services, worker
 from coworking.label.models import STALE_AFTER, Dossier
 from coworking.pagination import paginate
-from coworking.periods import Period
+from coworking.periods import Period, PeriodError
 from coworking.roles import Role
 from coworking.security import requires
 from coworking.stats.definitions import INDICATORS
@@ -32,6 +34,16 @@ from coworking.stats.definitions import INDICATORS
 bp = Blueprint("dossiers", __name__, url_prefix="/label/dossiers")
 
 REFRESH_SECONDS = 3
+# The phases of a build, in order, as the worker records them (Dossier.phase).
+PHASES = (
+    ("data", _l("données")),
+    ("charts", _l("graphiques")),
+    ("layout", _l("mise en page")),
+    ("write", _l("écriture du PDF")),
+    ("annexes", _l("annexes")),
+)
+# How many earlier builds the estimate averages.
+ESTIMATE_FROM = 5
 LIST_COLUMNS = (
     Dossier.id,
     Dossier.title,
@@ -111,7 +123,17 @@ def create():
     # Nothing may touch the session between the commit and an inline build: a lazy
     # refresh would open a write transaction that the build would then wait for.
     worker.start()
-    flash(_("Dossier mis en file d'attente : il sera prêt dans quelques secondes."), "success")
+    estimate = _estimate()
+    if estimate is None:
+        flash(_("Dossier mis en file d'attente."), "success")
+    else:
+        flash(
+            _(
+                "Dossier mis en file d'attente : environ %(n)s s d'après les dernières constructions.",
+                n=round(estimate["total"]),
+            ),
+            "success",
+        )
     return redirect(url_for("dossiers.show", dossier_id=dossier_id), 303)
 
 
@@ -134,7 +156,56 @@ def show(dossier_id: int):
         refresh=REFRESH_SECONDS,
         others=others,
         stale_after=stale_after,
+        phases=PHASES,
+        estimate=_estimate() if pending else None,
     )
+
+
+def _estimate() -> dict[str, float] | None:
+    """Return the average seconds of the last builds, in total and per phase (None: no build)."""
+    rows = db.session.scalars(
+        select(Dossier.timings)
+        .where(Dossier.status.in_(("ready", "final")), Dossier.timings.is_not(None))
+        .order_by(Dossier.finished_at.desc(), Dossier.id.desc())
+        .limit(ESTIMATE_FROM)
+    ).all()
+    timings = [row for row in rows if isinstance(row, dict) and row.get("total")]
+    if not timings:
+        return None
+    keys = ["total"] + [name for name, _label in PHASES]
+    return {key: sum(float(t.get(key) or 0) for t in timings) / len(timings) for key in keys}
+
+
+@bp.get("/preview")
+@requires(Role.VIEWER)
+def preview():
+    """Show the dossier of a period as a web page: the PDF's templates and data, no PDF."""
+    try:
+        start, end = request.args.get("from"), request.args.get("to")
+        period = Period.parse(start, end) if (start or end) else Period.last_12_months()
+        period = services.check_period(period.start, period.end)
+        lang = services.check_language(request.args.get("lang", "fr"))
+    except (PeriodError, services.DossierError) as error:
+        return render_error(400, str(error.message))
+    with force_locale(lang):
+        data, charts, title, snapshot, content_sha256, _timings = dossier_build.prepare_dossier(
+            period, lang, None
+        )
+        html = dossier_build.render_dossier(
+            data,
+            charts,
+            title=title,
+            snapshot=snapshot,
+            content_sha256=content_sha256,
+            version=None,
+            built_at=utcnow(),
+            preview=True,
+            back_url=url_for(
+                "label.writing",
+                **{"from": period.start.isoformat(), "to": period.end.isoformat(), "lang": lang},
+            ),
+        )
+    return html
 
 
 @bp.get("/<int:dossier_id>/download")

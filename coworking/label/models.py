@@ -15,6 +15,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    UniqueConstraint,
 )
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
@@ -94,6 +95,8 @@ class Dossier(Model):
     warnings: Mapped[list | None] = mapped_column(JSON)
     # Seconds spent per phase of the build: data, charts, html, layout, write, annexes.
     timings: Mapped[dict | None] = mapped_column(JSON)
+    # The phase a build is in while « building » (data, charts, layout, write, annexes).
+    phase: Mapped[str | None] = mapped_column(String(16))
 
     @property
     def is_final(self) -> bool:
@@ -119,3 +122,61 @@ class Dossier(Model):
         return "failed" if self.interrupted else self.status
 
     documents = relationship("Document", secondary=dossier_document)
+
+
+class Narrative(Model):
+    """A text of the application written by the applicant (Markdown), in one language."""
+
+    __tablename__ = "narrative"
+    __table_args__ = (UniqueConstraint("key", "lang"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(32))
+    lang: Mapped[str] = mapped_column(String(2), default="fr")
+    body: Mapped[str] = mapped_column(Text, default="")
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254))
+
+
+class NarrativeRevision(Model):
+    """A saved state of a narrative: who wrote it, when (the text's history)."""
+
+    __tablename__ = "narrative_revision"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    narrative_id: Mapped[int] = mapped_column(
+        ForeignKey("narrative.id", ondelete="CASCADE"), index=True
+    )
+    body: Mapped[str] = mapped_column(Text, default="")
+    changed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    changed_by: Mapped[str | None] = mapped_column(String(254))
+
+
+class Commitment(Model):
+    """The applicant's signed commitment to the network's charter (one row)."""
+
+    __tablename__ = "commitment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # Empty: the default text (translated, names the network's values and charter).
+    text: Mapped[str] = mapped_column(Text, default="")
+    signatory_name: Mapped[str] = mapped_column(String(200), default="")
+    signatory_role: Mapped[str] = mapped_column(String(200), default="")
+    place: Mapped[str] = mapped_column(String(200), default="")
+    signed_on: Mapped[date | None] = mapped_column(Date)
+    signature_document_id: Mapped[int | None] = mapped_column(
+        ForeignKey("document.id", ondelete="SET NULL")
+    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    updated_by: Mapped[str | None] = mapped_column(String(254))
+
+
+class PhotoCaption(Model):
+    """The caption a photo carries in the dossier."""
+
+    __tablename__ = "photo_caption"
+
+    document_id: Mapped[int] = mapped_column(
+        ForeignKey("document.id", ondelete="CASCADE"), primary_key=True
+    )
+    caption: Mapped[str] = mapped_column(String(300), default="")

@@ -12,7 +12,7 @@ import base64
 import logging
 import mimetypes
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cache
 from importlib.resources import files
 from pathlib import Path
@@ -146,6 +146,7 @@ def create_pdf_timed(
     lang: str | None = None,
     authors: Sequence[str] | None = None,
     description: str | None = None,
+    on_write: Callable[[], None] | None = None,
 ) -> tuple[bytes, dict[str, float]]:
     """Render HTML to tagged PDF bytes (resources only from the static folder), with the seconds
     spent in layout and writing, and the page count.
@@ -172,6 +173,8 @@ def create_pdf_timed(
     metadata.lang = lang or metadata.lang or "fr"
     metadata.authors = list(authors) if authors else metadata.authors
     metadata.description = description or metadata.description
+    if on_write is not None:
+        on_write()
     pdf = document.write_pdf(**options)
     written = time.perf_counter()
     timings = {

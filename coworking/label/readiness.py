@@ -10,7 +10,7 @@ local-authority support letters, uploaded with that kind.
 The score is the sum of the weights of the criteria met over the sum of all
 active criteria's weights (0 when there is none). The query count does not
 depend on the data: criteria (+ their documents), one indicator query, and at
-most three queries for the declaration checks.
+most four queries for the declaration checks.
 """
 
 from __future__ import annotations
@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import select
+from flask_babel import ngettext
+from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from coworking.documents.models import Document
@@ -72,6 +73,15 @@ class CriterionResult:
     checked_by_data: bool | None = None
     evidence_required: bool = False
     advice: str = ""
+    # For declarations: what is declared, in words (« 5 jours, pass journée : oui »), and
+    # what the app's own data supports and what is still missing.
+    declared_text: str = ""
+    proposal: str = ""
+
+    @property
+    def points(self) -> float:
+        """Return the points earned: the weight when met, else 0."""
+        return self.weight if self.met else 0.0
 
     @property
     def target_text(self) -> str:
@@ -86,6 +96,8 @@ class CriterionResult:
 
     @property
     def value_text(self) -> str:
+        if self.kind == "declaration" and self.declared_text:
+            return self.declared_text
         if self.kind == "declaration" and self.indicator_key not in INDICATORS:
             if self.value is None:
                 return _("oui") if self.met else _("non")
@@ -110,6 +122,8 @@ class CriterionResult:
             "value": self.value,
             "met": self.met,
             "weight": self.weight,
+            "points": self.points,
+            "declared": self.declared_text or None,
             "gap": self.gap_text,
             "statement": self.statement,
             "evidence": [item.as_dict() for item in self.evidence],
@@ -128,6 +142,29 @@ class Readiness:
         return sum(1 for result in self.results if result.met)
 
     @property
+    def points(self) -> float:
+        """Return the points earned: the weights of the criteria met."""
+        return sum(result.points for result in self.results)
+
+    @property
+    def total_points(self) -> float:
+        """Return the points at stake: the weights of every active criterion."""
+        return sum(result.weight for result in self.results)
+
+    @property
+    def by_pillar(self) -> dict[str, list[CriterionResult]]:
+        """Return the results grouped by pillar, pillars in the order they first appear."""
+        pillars: dict[str, list[CriterionResult]] = {}
+        for result in self.results:
+            pillars.setdefault(result.pillar, []).append(result)
+        return pillars
+
+    def pillar_points(self, pillar: str) -> tuple[float, float]:
+        """Return (points earned, points at stake) of a pillar."""
+        results = self.by_pillar.get(pillar, [])
+        return sum(r.points for r in results), sum(r.weight for r in results)
+
+    @property
     def next_steps(self) -> list[CriterionResult]:
         """Return the criteria not met, heaviest first, then those closest to their target."""
         return sorted(
@@ -141,6 +178,8 @@ class Readiness:
             "score": self.score,
             "met": self.met_count,
             "total": len(self.results),
+            "points": self.points,
+            "total_points": self.total_points,
             "criteria": [result.as_dict() for result in self.results],
         }
 
@@ -282,6 +321,8 @@ class _DeclarationData:
         self.period = period
         self.profile: SpaceProfile | None = None
         self.budget_years: list[int] = []
+        # (year, lines, cents) of the subsidies in the latest budget of the period.
+        self.subsidies: tuple[int, int, int] | None = None
         self.documents: dict[str, list[Evidence]] = {"statutes": [], "support_letter": []}
         if checks & {"space_open_coworking", "space_legal_structure"}:
             self.profile = db.session.scalars(
@@ -299,6 +340,20 @@ class _DeclarationData:
             self.budget_years = sorted(
                 year for year, found in directions.items() if {"income", "expense"} <= found
             )
+        if "local_authority_support" in checks:
+            found = db.session.execute(
+                select(BudgetLine.year, func.count(), func.sum(BudgetLine.amount_cents))
+                .where(
+                    BudgetLine.year.between(period.start.year, period.end.year),
+                    BudgetLine.direction == "income",
+                    BudgetLine.source == "subsidies",
+                )
+                .group_by(BudgetLine.year)
+                .order_by(BudgetLine.year.desc())
+                .limit(1)
+            ).first()
+            if found is not None:
+                self.subsidies = (int(found[0]), int(found[1]), int(found[2] or 0))
         if checks & set(EVIDENCE_KINDS):
             documents = db.session.execute(
                 select(Document.id, Document.title, Document.kind, Document.sha256)
@@ -347,6 +402,7 @@ def _declaration_result(criterion: Criterion, data: _DeclarationData) -> Criteri
         gap = _("déclaration à compléter")
     else:
         gap = _("justificatif à joindre")
+    declared, proposal = _declared(criterion, data, value, evidence, stated, met)
     return CriterionResult(
         **_base(criterion),
         value=value,
@@ -354,4 +410,99 @@ def _declaration_result(criterion: Criterion, data: _DeclarationData) -> Criteri
         gap_text=gap,
         evidence=evidence,
         checked_by_data=checked,
+        declared_text=declared,
+        proposal=proposal,
     )
+
+
+def _money(cents: int) -> str:
+    return f"{french_number(round(cents / 100))}\u00a0€"
+
+
+def _declared(
+    criterion: Criterion,
+    data: _DeclarationData,
+    value: float | None,
+    evidence: list[Evidence],
+    stated: bool,
+    met: bool,
+) -> tuple[str, str]:
+    """Say what a declaration states, and what the data supports and what is missing."""
+    check = criterion.indicator_key
+    yes, no = _("oui"), _("non")
+    if check == "space_open_coworking":
+        profile = data.profile
+        day_pass = bool(profile and profile.day_pass_offered)
+        if value is None:
+            return _("profil de l'espace non renseigné"), _(
+                "Renseignez les horaires d'ouverture et le pass journée dans le profil de l'espace."
+            )
+        text = _(
+            "%(days)s jours par semaine, pass journée : %(pass)s",
+            days=french_number(value),
+            **{"pass": yes if day_pass else no},
+        )
+        return text, ""
+    if check == "space_legal_structure":
+        form = (data.profile.legal_form or "").strip() if data.profile else ""
+        statutes = bool(evidence)
+        if not form:
+            text = _("forme juridique non renseignée")
+        elif statutes:
+            text = _("%(form)s, statuts joints", form=form)
+        else:
+            text = _("%(form)s, statuts à joindre", form=form)
+        proposal = ""
+        if not met:
+            missing = []
+            if not form:
+                missing.append(_("la forme juridique (profil de l'espace)"))
+            if not statutes:
+                missing.append(_("les statuts (document joint au critère)"))
+            proposal = _("Il manque : %(what)s.", what=", ".join(missing))
+        elif not criterion.declared_met:
+            proposal = _("Proposé à partir du profil de l'espace et des statuts téléversés.")
+        return text, proposal
+    if check == "local_authority_support":
+        letters = len(evidence)
+        parts = []
+        if data.subsidies is not None:
+            year, lines, cents = data.subsidies
+            parts.append(
+                ngettext(
+                    "budget %(year)s : %(amount)s de subventions (%(num)s ligne)",
+                    "budget %(year)s : %(amount)s de subventions (%(num)s lignes)",
+                    lines,
+                    year=year,
+                    amount=_money(cents),
+                )
+            )
+        if letters:
+            parts.append(
+                _("lettre de soutien jointe")
+                if letters == 1
+                else _("%(n)s lettres de soutien jointes", n=letters)
+            )
+        text = " ; ".join(parts) or _("aucun soutien enregistré")
+        proposal = ""
+        if not met:
+            if data.subsidies is not None and not letters:
+                proposal = _(
+                    "Le budget montre le soutien de collectivités : joignez la lettre de soutien "
+                    "d'une collectivité (document de type « Lettre de soutien » lié à un "
+                    "partenaire collectivité, ou joint au critère)."
+                )
+            elif not letters:
+                proposal = _("Il manque : une lettre de soutien d'une collectivité.")
+            else:
+                proposal = _("Cochez « déclaré rempli » dans le critère.")
+        return text, proposal
+    if check == "budget_of_year":
+        if value is None:
+            return _("aucun budget avec recettes et dépenses sur la période"), _(
+                "Saisissez le budget de l'année (recettes et dépenses) dans le profil de l'espace."
+            )
+        return _("budget %(year)s", year=int(value)), ""
+    if criterion.statement:
+        return criterion.statement, ""
+    return (yes if stated else no), ""

@@ -30,7 +30,8 @@ if TYPE_CHECKING:  # the build module imports this one for its checks
 LANGUAGES = ("fr", "en")
 MAX_YEARS = 5
 TITLE_MAX = 200
-SNAPSHOT_FORMAT = 1
+# 2: the applicant's texts, the action plan, the commitment, points per criterion.
+SNAPSHOT_FORMAT = 2
 
 
 class DossierError(ServiceError):
@@ -124,9 +125,21 @@ def save_build(dossier_id: int, build: DossierBuild) -> bool:
             build_seconds=build.timings.get("total"),
             finished_at=utcnow(),
             error=None,
+            phase=None,
         )
     )
     return rows_changed(result) == 1
+
+
+def record_phase(dossier_id: int, phase: str) -> None:
+    """Record the phase a build is in, on its own connection: the build's session stays
+    a reader, and the page that follows the build sees the phase at once."""
+    with db.engine.begin() as connection:
+        connection.execute(
+            update(Dossier)
+            .where(Dossier.id == dossier_id, Dossier.status == "building")
+            .values(phase=phase)
+        )
 
 
 def record_failure(dossier_id: int, message: str) -> None:
@@ -190,6 +203,9 @@ def finalize_dossier(dossier: Dossier, by: str | None) -> None:
     ids = {item["document_id"] for item in snapshot.get("annexes", [])} | {
         item["document_id"] for item in snapshot.get("pictures", [])
     }
+    signature = (snapshot.get("commitment") or {}).get("signature_document_id")
+    if signature:
+        ids.add(signature)
     existing = db.session.scalars(select(Document.id).where(Document.id.in_(ids))).all()
     if existing:
         db.session.execute(

@@ -8,12 +8,15 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from coworking.documents.models import Document
 from coworking.extensions import db
 from coworking.forms import service_call
 from coworking.label import criteria as criteria_services
+from coworking.label.action_plan import action_plan
 from coworking.label.criteria_forms import CriterionForm
+from coworking.label.evidence_refs import record_list
 from coworking.label.models import Criterion
 from coworking.label.readiness import evaluate
 from coworking.periods import Period, PeriodError, period_from_args
@@ -37,15 +40,21 @@ def _period_or_error() -> tuple[Period, str | None]:
 def readiness():
     period, error = _period_or_error()
     result = evaluate(period)
-    pillars: dict[str, list] = {}
-    for item in result.results:
-        pillars.setdefault(item.pillar, []).append(item)
+    criteria = db.session.scalars(
+        select(Criterion).options(selectinload(Criterion.documents)).where(Criterion.active)
+    ).all()
     return render_template(
         "label/readiness.html",
         period=period,
         period_error=error,
         readiness=result,
-        pillars=pillars,
+        pillars=result.by_pillar,
+        plan=action_plan(result),
+        record_list=record_list,
+        documents=_document_choices(),
+        criterion_ids={c.code: c.id for c in criteria},
+        attached={c.code: {d.id for d in c.documents} for c in criteria},
+        period_args={"from": period.start.isoformat(), "to": period.end.isoformat()},
         presets=_presets(),
         active_preset=request.args.get("preset") if not request.args.get("from") else None,
     ), (400 if error else 200)

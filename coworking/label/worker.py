@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 
 from flask import Flask, current_app
 from flask_babel import gettext as _
@@ -139,6 +140,14 @@ def claim_next(app: Flask) -> int | None:
             db.session.remove()
 
 
+def _phase_recorder(app: Flask, dossier_id: int) -> Callable[[str], None] | None:
+    """Record each phase on the dossier for its page — in the background thread only: an
+    inline build runs inside the request that holds SQLite's write lock."""
+    if app.config.get("COWORKING_DOSSIER_WORKER", "thread") != "thread":
+        return None
+    return lambda phase: services.record_phase(dossier_id, phase)
+
+
 def build(app: Flask, dossier_id: int) -> None:
     """Build one claimed dossier and store the result, or record the failure."""
     with app.app_context():
@@ -153,6 +162,7 @@ def build(app: Flask, dossier_id: int) -> None:
                 title=dossier.title,
                 version=dossier.id,
                 built_at=dossier.started_at,
+                on_phase=_phase_recorder(app, dossier_id),
             )
             db.session.commit()  # end the read transaction before taking the write lock
             with immediate_writes():

@@ -93,6 +93,7 @@ class DemoBuilder:
         self.people: list[Person] = []  # people.build_members, in order of arrival
         self.joined_sorted: list[date] = []  # people.build_members
         self.partner_ids: dict[str, int] = {}  # community.build_partners
+        self.partner_since: dict[int, date] = {}  # community.build_partners
         self.events: list[dict[str, Any]] = []  # events.build_events
         # What one step remembers between its calls.
         self.emails: set[str] = set()  # people

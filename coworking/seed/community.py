@@ -17,7 +17,10 @@ def build_partners(demo: DemoBuilder) -> None:
     for name, kind, hosts, funds, supports, founding, host in data.PARTNERS:
         partner_id = demo.ids.next("partner")
         demo.partner_ids[name] = partner_id
-        since = demo.start if founding else demo.random_day(demo.start, demo.today)
+        # Founding partners were there when the association was created, not when the
+        # demo's history begins.
+        since = demo.founded_on() if founding else demo.random_day(demo.start, demo.today)
+        demo.partner_since[partner_id] = since
         demo.add(
             "partner",
             {
@@ -36,7 +39,7 @@ def build_partners(demo: DemoBuilder) -> None:
                 "website": f"https://www.{host}/",
                 "address": data.BAR_ADDRESS if name == data.BAR_NAME else None,
                 "notes": None,
-                "created_at": demo.stamp(since),
+                "created_at": demo.stamp(max(since, demo.start)),
             },
         )
 

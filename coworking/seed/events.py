@@ -197,6 +197,8 @@ def make_event(demo: DemoBuilder, day: date, kind: str, extra: dict[str, Any]) -
         },
     )
     demo.events.append(row)
+    # A partner co-organises from the start of its partnership only.
+    partners = [p for p in partners if demo.partner_since.get(p, day) <= day]
     for partner_id in sorted(set(partners)):
         demo.add("event_partner", {"event_id": event_id, "partner_id": partner_id})
     if cancelled:

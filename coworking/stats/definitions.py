@@ -101,12 +101,34 @@ INDICATORS: dict[str, IndicatorDef] = {
             *_MEMBERS,
         ),
         _def(
+            "members_at_start",
+            "Membres au début de la période",
+            "Members at the start",
+            "count",
+            "Membres dont une adhésion commencée avant la période couvre son premier jour.",
+            "Members with a membership begun before the period that covers its first day.",
+            *_MEMBERS,
+        ),
+        _def(
             "members_new",
             "Nouveaux membres",
             "New members",
             "count",
-            "Membres dont la date d'adhésion tombe dans la période.",
-            "Members whose joining date falls within the period.",
+            "Membres dont la toute première adhésion commence dans la période (la date "
+            "d'inscription n'entre pas en compte).",
+            "Members whose very first membership starts within the period (the sign-up date "
+            "does not count).",
+            *_MEMBERS,
+        ),
+        _def(
+            "members_returning",
+            "Retours de membres",
+            "Returning members",
+            "count",
+            "Membres actifs sur la période, ni membres au début ni nouveaux : une adhésion "
+            "passée s'était terminée, une nouvelle commence dans la période.",
+            "Members active in the period, neither members at the start nor new: a past "
+            "membership had ended, a new one starts in the period.",
             *_MEMBERS,
         ),
         _def(
@@ -114,8 +136,21 @@ INDICATORS: dict[str, IndicatorDef] = {
             "Départs",
             "Members who left",
             "count",
-            "Membres dont la date de départ tombe dans la période.",
-            "Members whose leaving date falls within the period.",
+            "Membres actifs sur la période dont aucune adhésion ne couvre son dernier jour "
+            "(adhésion terminée, non renouvelée).",
+            "Members active in the period with no membership covering its last day "
+            "(membership ended, not renewed).",
+            *_MEMBERS,
+        ),
+        _def(
+            "members_at_end",
+            "Membres à la fin de la période",
+            "Members at the end",
+            "count",
+            "Membres dont une adhésion couvre le dernier jour de la période. Membres au début "
+            "+ nouveaux + retours − départs = membres à la fin.",
+            "Members with a membership covering the last day of the period. Members at the "
+            "start + new + returning − left = members at the end.",
             *_MEMBERS,
         ),
         _def(

@@ -10,6 +10,9 @@ Definitions chosen where the design was silent (printed in the glossary):
 
 - a member is *active* when one of their memberships covers at least one day of
   the period; members erased under the GDPR keep their anonymised rows and count;
+- the members bridge adds up: *at the start* (a membership begun before the period covers
+  its first day) + *new* (their very first membership starts in the period) + *returning*
+  (the others active in the period) − *left* (active, but not on the last day) = *at the end*;
 - *retention*: share of the members active in the previous period (see
   `Period.previous`) who are active again in this one;
 - an *attendee* is a member, or a guest by their name (case-insensitive), or an
@@ -84,6 +87,24 @@ def _members_active(c: _Ctx) -> Any:
         .where(sql.membership_covers(c.period))
         .scalar_subquery()
     )
+
+
+def _members_on(day: Any, *where: Any) -> Any:
+    return (
+        select(func.count(func.distinct(Membership.member_id)))
+        .where(Membership.starts_on <= day, Membership.ends_on >= day, *where)
+        .scalar_subquery()
+    )
+
+
+def _members_new(c: _Ctx) -> Any:
+    firsts = (
+        select(Membership.member_id)
+        .group_by(Membership.member_id)
+        .having(func.min(Membership.starts_on).between(c.period.start, c.period.end))
+        .subquery()
+    )
+    return select(func.count()).select_from(firsts).scalar_subquery()
 
 
 def _retention_base(c: _Ctx) -> Any:
@@ -211,12 +232,11 @@ def _mentions_in(c: _Ctx) -> ColumnElement[bool]:
 
 RAW: dict[str, Callable[[_Ctx], Any]] = {
     "members_active": _members_active,
-    "members_new": lambda c: _count(
-        Member.id, Member.joined_on.between(c.period.start, c.period.end)
+    "members_new": _members_new,
+    "members_at_start": lambda c: _members_on(
+        c.period.start, Membership.starts_on < c.period.start
     ),
-    "members_left": lambda c: _count(
-        Member.id, Member.left_on.between(c.period.start, c.period.end)
-    ),
+    "members_at_end": lambda c: _members_on(c.period.end),
     "retention_base": _retention_base,
     "retention_kept": _retention_kept,
     "profession_named": _profession_named,
@@ -305,8 +325,17 @@ def _raw(name: str) -> _Formula:
 
 FORMULAS: dict[str, _Formula] = {
     "members_active": _raw("members_active"),
+    "members_at_start": _raw("members_at_start"),
     "members_new": _raw("members_new"),
-    "members_left": _raw("members_left"),
+    "members_returning": _Formula(
+        ("members_active", "members_at_start", "members_new"),
+        lambda r, _p, _period: r["members_active"] - r["members_at_start"] - r["members_new"],
+    ),
+    "members_left": _Formula(
+        ("members_active", "members_at_end"),
+        lambda r, _p, _period: r["members_active"] - r["members_at_end"],
+    ),
+    "members_at_end": _raw("members_at_end"),
     "members_retention": _Formula(
         ("retention_base", "retention_kept"),
         lambda r, _p, _period: _share(r["retention_kept"], r["retention_base"]),

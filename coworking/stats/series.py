@@ -57,6 +57,8 @@ class MonthlySeries:
     """Values per month of a period; every list has one value per month."""
 
     months: list[Month]
+    # The period the months were clipped to: a month it cuts is labelled by its days.
+    period: Period | None = None
     events_by_kind: dict[str, list[int]] = field(default_factory=dict)
     kind_labels: dict[str, str] = field(default_factory=dict)
     events: list[int] = field(default_factory=list)
@@ -100,7 +102,7 @@ def _by_month(rows: Iterable[Sequence[Any]], keys: list[str], column: int = 1) -
 def monthly_series(period: Period) -> MonthlySeries:
     """Compute the monthly series of a period (five grouped queries, whatever the data)."""
     months = sql.months_table(period)
-    series = MonthlySeries(months=period.months())
+    series = MonthlySeries(months=period.months(), period=period)
     keys = series.keys
     lang = current_language()
 
@@ -158,11 +160,16 @@ def monthly_series(period: Period) -> MonthlySeries:
         ),
         keys,
     )
+    firsts = (
+        select(func.min(Membership.starts_on).label("first"))
+        .group_by(Membership.member_id)
+        .subquery()
+    )
     series.members_new = _by_month(
         db.session.execute(
-            select(months.c.month, func.count(Member.id))
+            select(months.c.month, func.count())
             .select_from(months)
-            .join(Member, Member.joined_on.between(months.c.first_day, months.c.last_day))
+            .join(firsts, firsts.c.first.between(months.c.first_day, months.c.last_day))
             .group_by(months.c.month)
         ),
         keys,
