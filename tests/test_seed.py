@@ -16,7 +16,7 @@ from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.models import Member, Membership, MembershipPlan
-from coworking.members.services import member_search_text
+from coworking.members.services import derived_columns, member_search_text
 from coworking.partners.models import Partner
 from coworking.seed import demo
 from coworking.space.models import BudgetLine, CheckIn, GeneralAssembly, SpaceProfile
@@ -219,6 +219,9 @@ def test_members_are_plausible(seeded):
     assert len(emails) == len(set(emails))
     for member in members:
         assert member.search_text == member_search_text(member)
+        # French sort keys, written by the seed's bulk insert too
+        assert member.sort_name == derived_columns(member)["sort_name"] != ""
+        assert member.sort_organisation == derived_columns(member)["sort_organisation"]
         assert member.profession_category in PROFESSION_CATEGORIES
         assert member.age_bracket is None or member.age_bracket in AGE_BRACKETS
         assert member.postcode and member.city

@@ -57,7 +57,7 @@ def partner_event_count():
 def partners_query(*, kind: str = "", role: str = "", status: str = "", q: str = "") -> Select[Any]:
     """Select (Partner, number of events) with the list filters, by name."""
     query = select(Partner, partner_event_count().label("event_count")).order_by(
-        func.lower(Partner.name), Partner.id
+        Partner.sort_name, Partner.id
     )
     return filter_partners(query, kind=kind, role=role, status=status, q=q)
 
@@ -243,7 +243,7 @@ def member_choices() -> list[tuple[int, str]]:
     rows = db.session.execute(
         select(Member.id, Member.first_name, Member.last_name)
         .where(Member.erased_at.is_(None))
-        .order_by(Member.last_name, Member.first_name, Member.id)
+        .order_by(Member.sort_name, Member.id)
     )
     return [(row.id, f"{row.first_name} {row.last_name}".strip() or f"#{row.id}") for row in rows]
 

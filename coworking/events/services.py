@@ -48,14 +48,14 @@ def venue_partners() -> list[Partner]:
         db.session.scalars(
             select(Partner)
             .where(or_(Partner.kind == "lieu", Partner.hosts_events))
-            .order_by(Partner.name)
+            .order_by(Partner.sort_name, Partner.id)
         )
     )
 
 
 def all_partners() -> list[Partner]:
     """Return every partner, by name (co-organisers)."""
-    return list(db.session.scalars(select(Partner).order_by(Partner.name)))
+    return list(db.session.scalars(select(Partner).order_by(Partner.sort_name, Partner.id)))
 
 
 # --- times -----------------------------------------------------------------------------------

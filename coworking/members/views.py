@@ -20,6 +20,7 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from coworking.collation import french_sorted
 from coworking.csvio import iter_csv
 from coworking.dates import to_local, today
 from coworking.extensions import db
@@ -40,8 +41,8 @@ PER_PAGE = 50
 
 def active_plans() -> list[MembershipPlan]:
     """Return the plans a membership can be given with, by name."""
-    query = select(MembershipPlan).where(MembershipPlan.active).order_by(MembershipPlan.name)
-    return list(db.session.scalars(query))
+    query = select(MembershipPlan).where(MembershipPlan.active)
+    return french_sorted(db.session.scalars(query), lambda plan: plan.name)
 
 
 # --- list and export --------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from __future__ import annotations
 import bisect
 from datetime import date, timedelta
 
+from coworking.collation import sort_key
 from coworking.seed import data
 from coworking.seed.builder import DemoBuilder, slug
 
@@ -23,6 +24,7 @@ def build_partners(demo: DemoBuilder) -> None:
             {
                 "id": partner_id,
                 "name": name,
+                "sort_name": sort_key(name),
                 "kind": kind,
                 "hosts_events": hosts,
                 "funds": funds,
