@@ -8,6 +8,7 @@ from flask_login import current_user
 from coworking.forms import EmptyForm
 from coworking.i18n import N_, current_translations
 from coworking.roles import Role
+from coworking.submissions import new_token
 
 # (endpoint, label, role needed to see the link, path prefix that marks it current)
 NAVIGATION = (
@@ -67,7 +68,11 @@ def can(role_name: str) -> bool:
 
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
-        navigation=navigation, has_endpoint=has_endpoint, can=can, button_form=EmptyForm
+        navigation=navigation,
+        has_endpoint=has_endpoint,
+        can=can,
+        button_form=EmptyForm,
+        new_submission_token=new_token,
     )
 
     @app.context_processor

@@ -14,11 +14,12 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from coworking.dates import YearInRange
+from coworking.dates import YearInRange, today
 from coworking.documents.models import DOCUMENT_KINDS
+from coworking.forms import OnceForm, WebLink
 from coworking.ids import parse_id
 from coworking.kinds import OUTCOME_KINDS, PARTNER_KINDS, PARTNER_ROLES
 
@@ -64,9 +65,17 @@ class PartnerForm(FlaskForm):
         ],
     )
     contact_phone = StringField(_l("Téléphone du contact"), validators=[Length(max=40)])
-    website = StringField(_l("Site web"), validators=[Length(max=500)])
+    website = StringField(_l("Site web"), validators=[Length(max=500), WebLink(500)])
     address = StringField(_l("Adresse"), validators=[Length(max=300)])
     notes = TextAreaField(_l("Notes"), validators=[Length(max=20000)])
+
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("La date de fin précède la date de début."))
+
+
+class NewPartnerForm(OnceForm, PartnerForm):
+    """The form of a new partner, saved once however many times it is sent."""
 
 
 class PressForm(FlaskForm):
@@ -81,9 +90,13 @@ class PressForm(FlaskForm):
         _l("Date de parution"),
         validators=[DataRequired(_l("Indiquez la date de parution.")), YearInRange()],
     )
-    url = StringField(_l("Lien vers l'article"), validators=[Length(max=500)])
+    url = StringField(_l("Lien vers l'article"), validators=[Length(max=500), WebLink(500)])
     excerpt = TextAreaField(_l("Extrait"), validators=[Length(max=20000)])
     clipping = FileField(_l("Coupure (PDF, PNG, JPEG ou WebP)"))
+
+
+class NewPressForm(OnceForm, PressForm):
+    """The form of a new press article, saved once however many times it is sent."""
 
 
 class MentionImportForm(FlaskForm):
@@ -117,8 +130,30 @@ class OutcomeForm(FlaskForm):
     consent = BooleanField(_l("La personne accepte que ce témoignage soit publié"))
     consent_on = DateField(_l("Date du consentement"), validators=[Optional(), YearInRange()])
 
+    def validate(self, extra_validators=None) -> bool:
+        """Check every field, then the consent against the testimonial (one round)."""
+        valid = super().validate(extra_validators)
+        if not self.consent.data:
+            return valid
+        if not (self.testimonial.data or "").strip():
+            self.testimonial.errors.append(
+                _l("Le consentement porte sur un témoignage : saisissez le témoignage.")
+            )
+            return False
+        if self.consent_on.data is None and not self.consent_on.errors:
+            self.consent_on.errors.append(_l("Indiquez la date du consentement."))
+            return False
+        if self.consent_on.data is not None and self.consent_on.data > today():
+            self.consent_on.errors.append(_l("La date du consentement ne peut pas être future."))
+            return False
+        return valid
 
-class DocumentForm(FlaskForm):
+
+class NewOutcomeForm(OnceForm, OutcomeForm):
+    """The form of a new outcome, saved once however many times it is sent."""
+
+
+class DocumentForm(OnceForm):
     file = FileField(_l("Fichier (PDF, PNG, JPEG ou WebP)"))
     title = StringField(_l("Titre"), validators=[Length(max=200)])
     kind = SelectField(_l("Type de document"), choices=lambda: _choices(DOCUMENT_KINDS))

@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from coworking.community import services
-from coworking.community.forms import OutcomeForm
+from coworking.community.forms import NewOutcomeForm, OutcomeForm
 from coworking.community.models import Outcome
 from coworking.community.views import bp
 from coworking.dates import to_local, today
@@ -79,7 +79,7 @@ def _save_outcome(outcome: Outcome | None, form: OutcomeForm, next_url: str | No
 @bp.route("/outcomes/new", methods=["GET", "POST"])
 @requires(Role.MANAGER)
 def new_outcome():
-    form = OutcomeForm()
+    form = NewOutcomeForm()
     _outcome_choices(form)
     next_url = safe_next_url(request.values.get("next"))
     if request.method == "GET":

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coworking.audit import services as audit
@@ -98,6 +98,8 @@ def save_press_article(article: PressArticle | None, data: dict[str, Any]) -> Pr
         raise CommunityError(_("Indiquez la date de parution."), "published_on")
     url = checked_url(data.get("url"), "url")
     creating = article is None
+    if creating:
+        _refuse_press_duplicate(title, outlet, data["published_on"], url)
     if article is None:
         article = PressArticle()
         db.session.add(article)
@@ -112,6 +114,29 @@ def save_press_article(article: PressArticle | None, data: dict[str, Any]) -> Pr
     db.session.flush()
     audit.record("press.create" if creating else "press.update", article, article.title)
     return article
+
+
+def _refuse_press_duplicate(title: str, outlet: str, published_on: Any, url: str | None) -> None:
+    """Refuse a new article that is already in the press list (same link, or same title,
+    outlet and day): « déjà enregistré »."""
+    same = or_(
+        and_(
+            func.lower(PressArticle.title) == title.lower(),
+            func.lower(PressArticle.outlet) == outlet.lower(),
+            PressArticle.published_on == published_on,
+        ),
+        *([PressArticle.url == url] if url else []),
+    )
+    found = db.session.scalar(select(PressArticle).where(same).limit(1))
+    if found is not None:
+        raise CommunityError(
+            _(
+                "Déjà enregistré : « %(title)s » (%(outlet)s) est déjà dans la revue de presse.",
+                title=found.title,
+                outlet=found.outlet,
+            ),
+            "url" if url and found.url == url else "title",
+        )
 
 
 def delete_press_article(article: PressArticle) -> None:

@@ -30,17 +30,19 @@ from coworking.dates import today as local_today
 from coworking.events import attendance as roll
 from coworking.events import feeds, importers, programme, services
 from coworking.events import kinds as event_kinds
+from coworking.events.errors import EventError
 from coworking.events.forms import (
     EventForm,
     GuestForm,
     HeadcountForm,
     ImportForm,
     KindForm,
+    NewEventForm,
     SeriesForm,
 )
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
-from coworking.forms import EmptyForm, flash_form_errors, service_call
+from coworking.forms import EmptyForm, flash_form_errors, service_call, show_error
 from coworking.ids import parse_id
 from coworking.members.models import Member
 from coworking.pagination import paginate
@@ -242,7 +244,7 @@ def _event_url(event: Any) -> str:
 @bp.route("/events/new", methods=["GET", "POST"])
 @requires(Role.MANAGER)
 def new():
-    form = EventForm()
+    form = NewEventForm()
     form.fill_choices()
     if request.method == "GET":
         source_id = request.args.get("duplicate", "")
@@ -275,8 +277,22 @@ def new_series():
     if request.method == "GET":
         form.kind.data = form.kind.data or "twapero"
         return render_template("events/form.html", form=form, event=None, series=True)
+    clashes: list[Event] = []
     if form.validate_on_submit():
         nth = int(form.nth.data) if form.nth.data in ("1", "2", "3", "4", "-1") else None
+        if not form.despite_clashes.data:
+            try:
+                clashes = services.series_clashes(
+                    form.event_data(), form.rule.data, form.until.data, nth
+                )
+            except EventError as error:
+                show_error(form, error.message, error.field, "title")
+                return render_template("events/form.html", form=form, event=None, series=True), 400
+        if clashes:
+            # Shown with the form, and a box to tick to create the series all the same.
+            return render_template(
+                "events/form.html", form=form, event=None, series=True, clashes=clashes
+            ), 409
         with service_call(form, field="title") as call:
             series = services.create_series(form.event_data(), form.rule.data, form.until.data, nth)
             count = services.series_size(series)

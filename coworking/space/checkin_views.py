@@ -66,7 +66,7 @@ def index():
 def create():
     form = CheckInForm()
     if not form.validate_on_submit():
-        return _desk(400, _("Formulaire invalide."))
+        return _desk(400, next(iter(form.submission.errors), None) or _("Formulaire invalide."))
     duration = form.duration.data or "full"
     by = current_user.display_name
     with service_call(form, field="member_id") as call:
