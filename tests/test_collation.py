@@ -4,7 +4,13 @@ from __future__ import annotations
 
 import csv
 import io
+import uuid
 
+import pytest
+from flask_migrate import downgrade, upgrade
+from sqlalchemy import create_engine, text
+
+from coworking import create_app
 from coworking.collation import french_sorted, name_sort_key, sort_key
 from coworking.community import services as community
 from coworking.events import attendance as roll
@@ -12,6 +18,7 @@ from coworking.extensions import db
 from coworking.members import search, services
 from coworking.members.models import Member
 from tests import factories
+from tests.conftest import TEST_DATABASE_URL
 
 # (last name, first name) typed in this order: the byte order of their UTF-8 puts « Aubry
 # Vincent » before « Aubry Élise » and « Zoé » before « Ébène » and « Œuvre ».
@@ -145,3 +152,87 @@ def test_seeded_and_imported_members_have_their_sort_keys(app_ctx):
     member = factories.make_member(last_name="Ébène", first_name="Léa", organisation="Œil")
     assert member.sort_name == name_sort_key("Ébène", "Léa") == "ebene lea"
     assert member.sort_organisation == "oeil"
+
+
+# --- the migration that adds the keys --------------------------------------------------------
+
+BEFORE_KEYS = "95b0c4be1191"
+KEYS = "889a1d1e0602"
+
+
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_migration_fills_the_keys_and_keeps_every_row(backend, tmp_path, monkeypatch):
+    """Adding the keys must not copy the member table: on SQLite, dropping the old copy with
+    foreign keys on deleted every membership (ON DELETE CASCADE)."""
+    if backend == "postgresql" and not TEST_DATABASE_URL:
+        pytest.skip("PostgreSQL: set TEST_DATABASE_URL")
+    monkeypatch.setenv("COWORKING_INSTANCE_PATH", str(tmp_path))
+    schema = None
+    options: dict[str, object] = {}
+    if backend == "sqlite":
+        url = f"sqlite:///{tmp_path / 'keys.sqlite3'}"
+    else:
+        schema = f"keys_{uuid.uuid4().hex[:8]}"
+        engine = create_engine(TEST_DATABASE_URL)
+        with engine.begin() as connection:
+            connection.execute(text(f'CREATE SCHEMA "{schema}"'))
+        engine.dispose()
+        url = TEST_DATABASE_URL
+        options = {"connect_args": {"options": f"-csearch_path={schema}"}}
+    application = create_app(
+        {
+            "TESTING": True,
+            "SECRET_KEY": "x",
+            "SQLALCHEMY_DATABASE_URI": url,
+            "SQLALCHEMY_ENGINE_OPTIONS": options,
+        }
+    )
+    try:
+        with application.app_context():
+            upgrade(revision=BEFORE_KEYS)
+            with db.engine.begin() as connection:
+                connection.execute(
+                    text(
+                        "INSERT INTO member (id, first_name, last_name, organisation, profession_category,"
+                        " joined_on, search_text, created_at, updated_at) VALUES (1, 'Élise', 'Aubry',"
+                        " 'École du Web', 'autre', '2024-01-01', '', '2024-01-01', '2024-01-01')"
+                    )
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO membership_plan (id, name, kind, price_cents, active)"
+                        " VALUES (1, 'Mois', 'monthly', 100, true)"
+                    )
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO membership (id, member_id, plan_id, starts_on, ends_on,"
+                        " amount_paid_cents, created_at) VALUES (1, 1, 1, '2024-01-01', '2024-02-01', 0,"
+                        " '2024-01-01')"
+                    )
+                )
+                connection.execute(
+                    text(
+                        "INSERT INTO partner (id, name, kind, hosts_events, funds, supports,"
+                        " founding_member, created_at) VALUES (1, 'Œil', 'lieu', true, false, false,"
+                        " false, '2024-01-01')"
+                    )
+                )
+            upgrade(revision=KEYS)
+            with db.engine.connect() as connection:
+                assert connection.execute(
+                    text("SELECT sort_name, sort_organisation FROM member")
+                ).one() == ("aubry elise", "ecole du web")
+                assert connection.execute(text("SELECT sort_name FROM partner")).scalar() == "oeil"
+                assert connection.execute(text("SELECT count(*) FROM membership")).scalar() == 1
+            downgrade(revision=BEFORE_KEYS)
+            with db.engine.connect() as connection:
+                assert connection.execute(text("SELECT count(*) FROM membership")).scalar() == 1
+                assert connection.execute(text("SELECT count(*) FROM partner")).scalar() == 1
+            db.engine.dispose()
+    finally:
+        if schema:
+            engine = create_engine(TEST_DATABASE_URL)
+            with engine.begin() as connection:
+                connection.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+            engine.dispose()

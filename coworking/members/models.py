@@ -68,8 +68,8 @@ class Member(Model):
     # Accent- and case-folded names, e-mail, handles and organisation, for search.
     search_text: Mapped[str] = mapped_column(Text, default="")
     # French sort keys (coworking.collation): « Aubry Élise » before « Aubry Vincent ».
-    sort_name: Mapped[str] = mapped_column(sort_key_type(), default="")
-    sort_organisation: Mapped[str] = mapped_column(sort_key_type(), default="")
+    sort_name: Mapped[str] = mapped_column(sort_key_type(), default="", server_default="")
+    sort_organisation: Mapped[str] = mapped_column(sort_key_type(), default="", server_default="")
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

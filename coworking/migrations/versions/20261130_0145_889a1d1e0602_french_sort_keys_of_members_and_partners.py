@@ -67,10 +67,10 @@ def _fill(connection, table, columns, keys):
 
 
 def upgrade():
-    with op.batch_alter_table('member', schema=None) as batch_op:
+    with op.batch_alter_table('member', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('sort_name', _key_type(), nullable=False, server_default=''))
         batch_op.add_column(sa.Column('sort_organisation', _key_type(), nullable=False, server_default=''))
-    with op.batch_alter_table('partner', schema=None) as batch_op:
+    with op.batch_alter_table('partner', schema=None, recreate='never') as batch_op:
         batch_op.add_column(sa.Column('sort_name', _key_type(), nullable=False, server_default=''))
 
     connection = op.get_bind()
@@ -92,23 +92,23 @@ def upgrade():
     )
     _fill(connection, partner, ('name',), lambda row: {'sort_name': _sort_key(row.name)})
 
-    with op.batch_alter_table('member', schema=None) as batch_op:
-        batch_op.alter_column('sort_name', server_default=None, existing_type=_key_type(), existing_nullable=False)
-        batch_op.alter_column('sort_organisation', server_default=None, existing_type=_key_type(), existing_nullable=False)
+    # No change of column on SQLite after this: batch mode would copy the table, and dropping
+    # the old copy with foreign keys on deletes the memberships (ON DELETE CASCADE).
+    with op.batch_alter_table('member', schema=None, recreate='never') as batch_op:
         batch_op.drop_index('ix_member_sort_name')
         batch_op.drop_index('ix_member_sort_organisation')
         batch_op.create_index('ix_member_sort_name', ['sort_name'], unique=False, sqlite_where=NOT_ERASED, postgresql_where=NOT_ERASED)
         batch_op.create_index('ix_member_sort_organisation', ['sort_organisation', 'sort_name'], unique=False, sqlite_where=NOT_ERASED, postgresql_where=NOT_ERASED)
-    with op.batch_alter_table('partner', schema=None) as batch_op:
-        batch_op.alter_column('sort_name', server_default=None, existing_type=_key_type(), existing_nullable=False)
+    with op.batch_alter_table('partner', schema=None, recreate='never') as batch_op:
         batch_op.create_index(batch_op.f('ix_partner_sort_name'), ['sort_name'], unique=False)
 
 
 def downgrade():
-    with op.batch_alter_table('partner', schema=None) as batch_op:
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35 or later), not a copy of the tables (see above).
+    with op.batch_alter_table('partner', schema=None, recreate='never') as batch_op:
         batch_op.drop_index(batch_op.f('ix_partner_sort_name'))
         batch_op.drop_column('sort_name')
-    with op.batch_alter_table('member', schema=None) as batch_op:
+    with op.batch_alter_table('member', schema=None, recreate='never') as batch_op:
         batch_op.drop_index('ix_member_sort_organisation')
         batch_op.drop_index('ix_member_sort_name')
         batch_op.drop_column('sort_organisation')
