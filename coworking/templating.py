@@ -13,13 +13,16 @@ from coworking.submissions import new_token
 # (endpoint, label, role needed to see the link, path prefix that marks it current)
 NAVIGATION = (
     ("stats.dashboard", N_("Tableau de bord"), Role.VIEWER, "/"),
+    ("checkins.index", N_("Accueil"), Role.VIEWER, "/checkins"),
     ("members.index", N_("Membres"), Role.VIEWER, "/members"),
-    ("checkins.index", N_("Présences"), Role.VIEWER, "/checkins"),
     ("events.index", N_("Événements"), Role.VIEWER, "/events"),
     ("community.index", N_("Communauté"), Role.VIEWER, "/community"),
     ("label.readiness", N_("Label"), Role.VIEWER, "/label"),
     ("auth.users", N_("Administration"), Role.ADMIN, "/admin"),
 )
+# The sections of the desk and of the evening: on a phone, the bar at the bottom of the screen
+# shows them, and « Plus » opens the others.
+PHONE_BAR = frozenset({"/checkins", "/members", "/events", "/community"})
 
 
 def _navigation_urls() -> list[tuple[str, str, Role, str]]:
@@ -38,7 +41,8 @@ def _navigation_urls() -> list[tuple[str, str, Role, str]]:
 
 
 def navigation() -> list[dict[str, object]]:
-    """Return the links of the main navigation this user may see."""
+    """Return the links of the main navigation this user may see: its URL, its label, whether
+    it is the current section, and whether a phone shows it in its bar (else under « Plus »)."""
     user = current_user._get_current_object()
     if not getattr(user, "is_authenticated", False):
         return []
@@ -48,11 +52,17 @@ def navigation() -> list[dict[str, object]]:
         {
             "url": url,
             "label": translate(label),
-            "current": path == "/" if prefix == "/" else path.startswith(prefix),
+            "current": path == "/" if prefix == "/" else _within(path, prefix),
+            "on_bar": prefix in PHONE_BAR,
         }
         for url, label, role, prefix in _navigation_urls()
         if user.can(role)
     ]
+
+
+def _within(path: str, prefix: str) -> bool:
+    """Tell whether a path is the section's page or one under it (/events/3, not /eventsx)."""
+    return path == prefix or path.startswith(prefix + "/")
 
 
 def has_endpoint(endpoint: str) -> bool:

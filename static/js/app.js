@@ -16,3 +16,47 @@ if (refresh) {
   const seconds = Math.max(1, parseInt(refresh.content, 10) || 3);
   window.setTimeout(() => window.location.reload(), seconds * 1000);
 }
+
+// The phone bar's « Plus » menu closes on a tap elsewhere and on Escape (focus back on it).
+document.addEventListener("click", (event) => {
+  document.querySelectorAll("details.nav-more[open]").forEach((menu) => {
+    if (!menu.contains(event.target)) {
+      menu.open = false;
+    }
+  });
+});
+document.addEventListener("keydown", (event) => {
+  if (event.key !== "Escape") {
+    return;
+  }
+  document.querySelectorAll("details.nav-more[open]").forEach((menu) => {
+    menu.open = false;
+    menu.querySelector("summary").focus();
+  });
+});
+
+// A table or chart wider than its card scrolls inside it: keyboard users reach it with Tab
+// and scroll it with the arrows, screen readers hear what it holds.
+const markScrollable = () => {
+  document.querySelectorAll(".table-wrap, .chart-scroll").forEach((box) => {
+    if (box.scrollWidth > box.clientWidth + 1) {
+      box.tabIndex = 0;
+      box.setAttribute("role", "region");
+      if (!box.hasAttribute("aria-label")) {
+        const caption = box.querySelector("caption, title");
+        const label = box.dataset.label || (caption ? caption.textContent.trim() : "");
+        box.setAttribute("aria-label", label || document.body.dataset.scrollLabel || "");
+      }
+    } else if (box.getAttribute("tabindex") === "0" && !box.dataset.keepFocusable) {
+      box.removeAttribute("tabindex");
+      box.removeAttribute("role");
+    }
+  });
+};
+markScrollable();
+let resizeTimer = null;
+window.addEventListener("resize", () => {
+  window.clearTimeout(resizeTimer);
+  resizeTimer = window.setTimeout(markScrollable, 150);
+});
+document.addEventListener("toggle", markScrollable, true);
