@@ -15,8 +15,9 @@ from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from sqlalchemy.exc import IntegrityError
-from wtforms import DecimalField, HiddenField
+from wtforms import DecimalField, HiddenField, SelectMultipleField
 from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
 from coworking import submissions
 from coworking.errors import ServiceError
@@ -25,6 +26,7 @@ from coworking.urls import MAX_URL_LENGTH, clean_url
 
 __all__ = [
     "ALREADY_SAVED",
+    "CheckboxListField",
     "EmptyForm",
     "FrenchDecimalField",
     "OnceForm",
@@ -43,6 +45,14 @@ ALREADY_SAVED = _l(
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that post."""
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as checkboxes (one tap each, on a phone too), not a multiple select
+    that needs Ctrl+click; drawn by the ``choice_list`` macro of templates/macros/forms.html."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
 
 
 class OnceForm(FlaskForm):

@@ -132,9 +132,10 @@ def test_partners_and_member_choices_sort_the_french_way(app, client, auth):
     with app.app_context():
         for name in ("Zoé Studio", "Œuvre commune", "Aubry Conseil", "Ébène Café"):
             factories.make_partner(name=name)
-        _make_people()
+        people = _make_people()
         db.session.commit()
-        assert [name for _id, name in community.member_choices()] == [
+        ids = [member.id for member in people]
+        assert [name for _id, name in community.member_choices(ids)] == [
             "Élise Aubry",
             "Vincent Aubry",
             "Ébène",

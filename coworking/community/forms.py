@@ -10,16 +10,14 @@ from wtforms import (
     DateField,
     EmailField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
-from wtforms.widgets import CheckboxInput, ListWidget
 
 from coworking.dates import YearInRange, today
 from coworking.documents.models import DOCUMENT_KINDS
-from coworking.forms import OnceForm, WebLink
+from coworking.forms import CheckboxListField, OnceForm, WebLink
 from coworking.ids import parse_id
 from coworking.kinds import OUTCOME_KINDS, PARTNER_KINDS, PARTNER_ROLES
 
@@ -38,13 +36,6 @@ def _required_id(value: object) -> int:
     if number is None:
         raise ValueError(value)
     return number
-
-
-class CheckboxListField(SelectMultipleField):
-    """Several checkboxes for one field (partner roles)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
 
 
 class PartnerForm(FlaskForm):
@@ -116,7 +107,7 @@ class OutcomeForm(FlaskForm):
     happened_on = DateField(
         _l("Date"), validators=[DataRequired(_l("Indiquez la date.")), YearInRange()]
     )
-    member_ids = SelectMultipleField(
+    member_ids = CheckboxListField(
         _l("Membres concernés"), coerce=_required_id, validate_choice=False
     )
     event_id = SelectField(

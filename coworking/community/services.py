@@ -26,6 +26,7 @@ from coworking.extensions import db
 from coworking.ids import parse_id
 from coworking.kinds import OUTCOME_KINDS
 from coworking.members.models import Member
+from coworking.members.search import search_clause, search_clause_words
 from coworking.partners.models import Partner
 from coworking.partners.services import filter_partners
 from coworking.urls import checked_url
@@ -160,7 +161,7 @@ def press_query() -> Select[Any]:
 def save_outcome(outcome: Outcome | None, data: dict[str, Any]) -> Outcome:
     """Create or update an outcome with its members, event, partner and testimonial."""
     if data.get("kind") not in OUTCOME_KINDS:
-        raise CommunityError(_("Type de réalisation inconnu."), "kind")
+        raise CommunityError(_("Type de retombée inconnu."), "kind")
     title = (data.get("title") or "").strip()
     if not title:
         raise CommunityError(_("Donnez un titre."), "title")
@@ -263,13 +264,25 @@ def published_testimonials(start: date | None = None, end: date | None = None) -
     return list(db.session.scalars(query))
 
 
-def member_choices() -> list[tuple[int, str]]:
-    """Return (id, name) of the members that are not erased, by name."""
-    rows = db.session.execute(
-        select(Member.id, Member.first_name, Member.last_name)
-        .where(Member.erased_at.is_(None))
-        .order_by(Member.sort_name, Member.id)
-    )
+MEMBERS_FOUND = 12
+
+
+def member_choices(
+    member_ids: Iterable[int] | None = None, *, find: str = "", limit: int = MEMBERS_FOUND
+) -> list[tuple[int, str]]:
+    """Return (id, name) of members not erased, by name: those with these ids, or (``find``)
+    the first ones whose names, e-mail or organisation hold every word typed."""
+    query = select(Member.id, Member.first_name, Member.last_name).where(Member.erased_at.is_(None))
+    if find:
+        if not search_clause_words(find):
+            return []
+        query = query.where(search_clause(find)).limit(limit)
+    elif member_ids is not None:
+        wanted = sorted({ident for ident in member_ids if ident})
+        if not wanted:
+            return []
+        query = query.where(Member.id.in_(wanted))
+    rows = db.session.execute(query.order_by(Member.sort_name, Member.id))
     return [(row.id, f"{row.first_name} {row.last_name}".strip() or f"#{row.id}") for row in rows]
 
 

@@ -17,7 +17,6 @@ from wtforms import (
     Field,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
@@ -35,7 +34,7 @@ from coworking.dates import YearInRange
 from coworking.events import kinds as event_kinds
 from coworking.events import services
 from coworking.events.services import EventData
-from coworking.forms import FrenchDecimalField, OnceForm, WebLink
+from coworking.forms import CheckboxListField, FrenchDecimalField, OnceForm, WebLink
 from coworking.ids import parse_id
 
 WEEKDAY_RANKS = [
@@ -89,7 +88,7 @@ class EventForm(FlaskForm):
         _l("Lien (billetterie, page Meetup…)"),
         validators=[Optional(), Length(max=500), WebLink(500)],
     )
-    partners = SelectMultipleField(_l("Partenaires co-organisateurs"), coerce=int, default=[])
+    partners = CheckboxListField(_l("Partenaires co-organisateurs"), coerce=int, default=[])
 
     def validate(self, extra_validators=None) -> bool:
         """Check every field, then the rules between fields: all errors in one round (the

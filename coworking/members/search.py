@@ -104,6 +104,12 @@ def active_on_clause(day: dt.date) -> Any:
     )
 
 
+def search_clause_words(text: str) -> list[str]:
+    """Return the folded words a search looks for (none below two letters in all)."""
+    words = fold_text(text).split()
+    return words if len("".join(words)) >= 2 else []
+
+
 def search_clause(text: str) -> Any:
     """Return an SQL condition matching every folded word of text in search_text."""
     words = fold_text(text).split()

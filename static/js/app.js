@@ -60,3 +60,31 @@ window.addEventListener("resize", () => {
   resizeTimer = window.setTimeout(markScrollable, 150);
 });
 document.addEventListener("toggle", markScrollable, true);
+
+// Long lists of checkboxes get a filter box (accents ignored); ticked ones stay in view.
+const foldText = (text) =>
+  text.toLowerCase().replace(/œ/g, "oe").normalize("NFD").replace(/[\u0300-\u036f]/g, "");
+document.querySelectorAll("fieldset[data-choice-filter]").forEach((group) => {
+  const list = group.querySelector(".choice-list");
+  if (!list || list.children.length < 8) {
+    return;
+  }
+  const box = document.createElement("input");
+  box.type = "search";
+  box.className = "choices__filter";
+  box.setAttribute("aria-label", group.dataset.choiceFilter);
+  box.placeholder = group.dataset.choiceFilter;
+  list.before(box);
+  box.addEventListener("input", () => {
+    const wanted = foldText(box.value.trim());
+    list.querySelectorAll("li").forEach((item) => {
+      const ticked = item.querySelector("input:checked");
+      item.hidden = wanted !== "" && !ticked && !foldText(item.textContent).includes(wanted);
+    });
+  });
+  box.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault();
+    }
+  });
+});
