@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from coworking.forms import EmptyForm
@@ -76,6 +78,16 @@ def can(role_name: str) -> bool:
     )
 
 
+def file_size(size: int | None) -> str:
+    """Write a file's size for people: « 262 octets », « 1,2 ko », « 3,4 Mo »."""
+    size = size or 0
+    if size < 1024:
+        return ngettext("%(size)s octet", "%(size)s octets", size, size=format_decimal(size))
+    if size < 1024 * 1024:
+        return _("%(size)s ko", size=format_decimal(round(size / 1024, 1)))
+    return _("%(size)s Mo", size=format_decimal(round(size / 1024 / 1024, 1)))
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
         navigation=navigation,
@@ -91,5 +103,6 @@ def register_template_helpers(app: Flask) -> None:
         # every attribute read; the object itself is the same user and reads directly.
         return {"current_user": current_user._get_current_object()}
 
+    app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

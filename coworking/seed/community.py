@@ -13,6 +13,11 @@ from coworking.seed.builder import DemoBuilder, slug
 OUTCOME_ORIGINS = frozenset({"twapero", "barcamp", "afterwork", "autre", "conference"})
 
 
+def of_name(name: str) -> str:
+    """Return « de » and the name, elided before a vowel (« d'Atelier », « de Loire Web »)."""
+    return f"d'{name}" if sort_key(name)[:1] in set("aeiouy") else f"de {name}"
+
+
 def build_partners(demo: DemoBuilder) -> None:
     """Add the space's partners: public bodies, the bar, schools, companies."""
     for name, kind, hosts, funds, supports, founding, host in data.PARTNERS:
@@ -107,6 +112,7 @@ def build_outcomes(demo: DemoBuilder) -> None:
         values = {
             "job": rng.choice(data.OUTCOME_JOBS),
             "org": organisation,
+            "of_org": of_name(organisation),
             "event": origin["title"] if origin else "coworking",
         }
         pool = demo.active_pool(day).people
