@@ -295,3 +295,28 @@ def test_no_page_is_wider_than_a_phone_whatever_is_typed(live_server, browser):
         _check_fits(page, path, problems)
     page.context.close()
     assert problems == [], "\n".join(problems)
+
+
+CHART_TEXT = """() => [...document.querySelectorAll("svg.chart")].map(svg => {
+  const scale = svg.getBoundingClientRect().width / svg.viewBox.baseVal.width;
+  const sizes = [...svg.querySelectorAll("text")].map(
+    text => parseFloat(getComputedStyle(text).fontSize) * scale);
+  return Math.min(...sizes);
+})"""
+
+
+def test_charts_read_on_a_phone(browser, demo_server):
+    page = new_page(browser, PHONE)
+    log_in(page, demo_server)
+    page.wait_for_url(demo_server.url + "/")
+    sizes = page.evaluate(CHART_TEXT)
+    assert len(sizes) >= 4 and min(sizes) >= 11, sizes  # about 5 px before
+    # Each chart scrolls inside its card (reached by the keyboard), its numbers listed under it.
+    boxes = page.locator(".chart-scroll")
+    assert boxes.first.get_attribute("tabindex") == "0"
+    assert boxes.first.get_attribute("aria-label")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    figure = page.locator(".chart-figure").first
+    figure.locator("summary").click()
+    assert figure.locator("table tbody tr").count() >= 1
+    page.context.close()
