@@ -28,6 +28,8 @@ from coworking.roles import Role
 from coworking.security import requires
 
 MAX_QUERY = 100
+# The search box narrows the list from three letters (accents and case ignored), as events.js.
+MIN_LETTERS = 3
 # Parts of the page a change can touch, by element id, and the template that draws each.
 FRAGMENTS = {
     "roll-counts": "events/_roll_counts.html",
@@ -53,7 +55,9 @@ def roll_context(event: Event, query: str, *, guest_form: GuestForm | None = Non
     counts = {status: 0 for status in roll.STATUSES}
     for row in people:
         counts[row.status] += 1
-    words = fold_text(query).split() if len(fold_text(query).replace(" ", "")) >= 2 else []
+    words = fold_text(query).split()
+    if len("".join(words)) < MIN_LETTERS:
+        words = []
     listed = [row for row in people if row.status != roll.CANCELLED]
     filtered_out = {
         row.id for row in listed if words and not _matches(words, roll.display_name(row))
@@ -68,6 +72,7 @@ def roll_context(event: Event, query: str, *, guest_form: GuestForm | None = Non
         "found": [member for member in found if member.id not in on_list],
         "filtered_out": filtered_out,
         "shown": len(listed) - len(filtered_out),
+        "searching": bool(words),
         "guest_form": guest_form or GuestForm(),
         "display_name": roll.display_name,
         "fold": fold_text,
