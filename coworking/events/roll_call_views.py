@@ -157,9 +157,14 @@ def set_status(event_id: int, attendance_id: int):
         message,
         fragments,
         undo=None if undone else _undo(event, row, previous),
-        # The buttons pressed are drawn again with their ids (the focus stays on them); a
-        # person taken off the list takes them away: back to the search box.
-        focus="member-q" if row.status == roll.CANCELLED else None,
+        # The buttons pressed are drawn again with their ids (the focus stays on them, and
+        # goes back to them after « Annuler »); a person taken off the list takes them away:
+        # back to the search box.
+        focus="member-q"
+        if row.status == roll.CANCELLED
+        else f"attendance-{row.id}-present"
+        if undone
+        else None,
     )
 
 

@@ -7,8 +7,11 @@
 (() => {
   const status = document.getElementById("live-status");
   const UNDO_SECONDS = 10;
+  // A second tap on the same button this soon is a double tap, not a wish to toggle back.
+  const DOUBLE_TAP_MS = 700;
   let undoTimer = null;
   const busy = new WeakSet();
+  const lastTap = new Map();
 
   // The element whose position on screen must not move: the nearest ancestor with an id.
   const anchorOf = (element) => element.closest("[id]") || element;
@@ -145,8 +148,15 @@
     if (busy.has(form)) {
       return; // a second tap while the first is on its way
     }
-    busy.add(form);
     const submitter = event.submitter;
+    if (submitter && submitter.id) {
+      const now = Date.now();
+      if (now - (lastTap.get(submitter.id) || 0) < DOUBLE_TAP_MS) {
+        return;
+      }
+      lastTap.set(submitter.id, now);
+    }
+    busy.add(form);
     form.setAttribute("aria-busy", "true");
     send(form, submitter)
       .catch(() => {

@@ -79,6 +79,9 @@ def test_roll_call_of_fifty_marks_the_31st_in_place(live_server, phone_page):
     status.get_by_role("button", name="Annuler").click()
     status.get_by_text("Personne 30 Roy : inscrit.").wait_for()
     assert row.locator("button.roll-toggle--present").get_attribute("aria-pressed") == "false"
+    # « Annuler » gives the focus back to the row's button.
+    assert page.evaluate("document.activeElement.id") == present.get_attribute("id")
+    page.clock.run_for(1_000)  # a second tap this soon would be taken for a double tap
     row.locator("button.roll-toggle--present").click()
     status.get_by_text("Personne 30 Roy : présent.").wait_for()
     assert status.get_by_role("button", name="Annuler").is_visible()
@@ -86,10 +89,21 @@ def test_roll_call_of_fifty_marks_the_31st_in_place(live_server, phone_page):
     assert status.get_by_role("button", name="Annuler").count() == 0
     assert navigations == []
 
-    # The mark was saved: it survives a reload.
+    # A double tap marks once: the second tap, just after the answer, does not toggle back.
+    next_row = page.locator("#roll-list > li").nth(THIRTY_FIRST + 1)
+    next_row.locator("button.roll-toggle--present").click()
+    status.get_by_text("Personne 31 Roy : présent.").wait_for()
+    next_row.locator("button.roll-toggle--present").click()
+    page.wait_for_load_state("networkidle")
+    assert "Personne 31 Roy : présent." in status.inner_text()
+    assert next_row.locator("button.roll-toggle--present").get_attribute("aria-pressed") == "true"
+
+    # The marks were saved: they survive a reload.
     page.reload()
     row = page.locator("#roll-list > li").nth(THIRTY_FIRST)
     assert row.locator("button.roll-toggle--present").get_attribute("aria-pressed") == "true"
+    next_row = page.locator("#roll-list > li").nth(THIRTY_FIRST + 1)
+    assert next_row.locator("button.roll-toggle--present").get_attribute("aria-pressed") == "true"
 
     # The box at the top narrows the list as you type: three letters, accents ignored.
     page.fill("#member-q", "Pe")
