@@ -208,3 +208,17 @@ def test_desk_visitor_in_place_keeps_the_form_open_for_the_next(app, client, aut
     )
     assert refused.status_code == 400
     assert refused.get_json()["message"] == "Donnez le nom du visiteur."
+
+
+def test_pages_in_place_keep_the_strict_content_security_policy(app, client, auth):
+    event_id, _rows = _event_with_people(app, 1)
+    auth.login_as("manager")
+    for path in (f"/events/{event_id}", "/checkins"):
+        response = client.get(path)
+        policy = response.headers["Content-Security-Policy"]
+        assert "script-src 'self'" in policy
+        assert "unsafe-inline" not in policy and "unsafe-eval" not in policy
+        page = response.get_data(as_text=True)
+        assert not re.search(r"<script(?![^>]*\bsrc=)", page)  # no inline script
+        assert not re.search(r"\son[a-z]+=", page)  # no event-handler attributes
+        assert "/static/js/inplace.js" in page
