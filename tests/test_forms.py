@@ -8,6 +8,7 @@ from datetime import date
 import pytest
 from sqlalchemy import func, select
 
+from coworking.auth.models import ApiToken, User
 from coworking.community.models import Outcome, PressArticle
 from coworking.events.models import Attendance, Event, EventKind, EventSeries
 from coworking.extensions import db
@@ -301,6 +302,18 @@ CREATE_FORMS = [
         BudgetLine,
     ),
     ("/checkins", "/checkins", {"visitor_name": "Paul", "duration": "full"}, CheckIn),
+    ("/admin/tokens", "/admin/tokens", {"name": "Kiosque", "role": "manager"}, ApiToken),
+    (
+        "/admin/users",
+        "/admin/users",
+        {
+            "email": "nouvelle@example.org",
+            "password": "un mot de passe assez long",
+            "confirm": "un mot de passe assez long",
+            "role": "manager",
+        },
+        User,
+    ),
 ]
 
 
