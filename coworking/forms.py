@@ -1,5 +1,6 @@
-"""What every feature's forms and form views share: the button form, French decimals, and
-`service_call`, the one way a view commits a service's work or shows its error on the form.
+"""What every feature's forms and form views share: the button form, create forms sent once,
+French decimals, web links, and `service_call`, the one way a view commits a service's work or
+shows its error on the form.
 """
 
 from __future__ import annotations
@@ -13,23 +14,96 @@ from typing import Any
 from flask import flash
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import DecimalField
+from sqlalchemy.exc import IntegrityError
+from wtforms import DecimalField, HiddenField, SelectMultipleField
+from wtforms.validators import ValidationError
+from wtforms.widgets import CheckboxInput, ListWidget
 
+from coworking import submissions
 from coworking.errors import ServiceError
 from coworking.extensions import db
+from coworking.urls import MAX_URL_LENGTH, clean_url
 
 __all__ = [
+    "ALREADY_SAVED",
+    "CheckboxListField",
     "EmptyForm",
     "FrenchDecimalField",
+    "OnceForm",
     "ServiceCall",
+    "WebLink",
     "flash_form_errors",
     "service_call",
     "show_error",
 ]
 
+ALREADY_SAVED = _l(
+    "Déjà enregistré : ce formulaire a déjà été envoyé (retour en arrière ?), "
+    "rien n'a été ajouté une deuxième fois."
+)
+
 
 class EmptyForm(FlaskForm):
     """A form with only its CSRF token, for buttons that post."""
+
+
+class CheckboxListField(SelectMultipleField):
+    """Several choices as checkboxes (one tap each, on a phone too), not a multiple select
+    that needs Ctrl+click; drawn by the ``choice_list`` macro of templates/macros/forms.html."""
+
+    widget = ListWidget(prefix_label=False)
+    option_widget = CheckboxInput()
+
+
+class OnceForm(FlaskForm):
+    """A create form saved once however many times it is sent (back, then submit again).
+
+    Its hidden token is recorded by `service_call` with what the form creates; a form whose
+    token is already recorded is refused with ALREADY_SAVED. A request without the token
+    (a script, an older page) is not checked.
+    """
+
+    submission = HiddenField(default=submissions.new_token)
+
+    def submitted_token(self) -> str | None:
+        """Return the token this request carried, if it is one of ours."""
+        raw = self.submission.raw_data or []
+        token = raw[0] if raw else None
+        return token if submissions.is_well_formed(token) else None
+
+    def validate_submission(self, field: HiddenField) -> None:
+        token = self.submitted_token()
+        if token is not None and submissions.was_used(token):
+            raise ValidationError(ALREADY_SAVED)
+
+    def renew_submission(self) -> None:
+        """Draw a new token (the form is shown again, empty, after it was saved)."""
+        self.submission.data = submissions.new_token()
+        self.submission.raw_data = []
+
+
+class WebLink:
+    """Accept an empty field or a web link (http or https, with a host), tidied up."""
+
+    def __init__(self, max_length: int = 500, message: Any = None) -> None:
+        self.max_length = min(max_length, MAX_URL_LENGTH)
+        self.message = message or _l(
+            "Lien refusé : seules les adresses web en http:// ou https:// sont acceptées."
+        )
+
+    def __call__(self, form: Any, field: Any) -> None:
+        value = (field.data or "").strip()
+        if not value:
+            field.data = ""
+            return
+        cleaned = clean_url(value)
+        if cleaned is None:
+            raise ValidationError(self.message)
+        if len(cleaned) > self.max_length:
+            raise ValidationError(
+                _l("Lien trop long (%(max)s caractères au plus).", max=self.max_length)
+            )
+        field.data = cleaned
 
 
 class FrenchDecimalField(DecimalField):
@@ -73,7 +147,8 @@ def flash_form_errors(form: Any, *, with_labels: bool = False) -> None:
     """Flash every error of a form that is not shown on the page (a button, a card's form)."""
     for name, errors in form.errors.items():
         field = getattr(form, name, None)
-        label = field.label.text if with_labels and field is not None else None
+        shown = with_labels and field is not None and not isinstance(field, HiddenField)
+        label = field.label.text if shown and field is not None else None
         for message in errors:
             flash(f"{label} : {message}" if label else message, "error")
 
@@ -105,6 +180,7 @@ def service_call(form: Any = None, *, field: str | None = None) -> Iterator[Serv
     call = ServiceCall()
     try:
         yield call
+        _record_submission(form)
     except ServiceError as error:
         db.session.rollback()
         call.error = error
@@ -112,3 +188,15 @@ def service_call(form: Any = None, *, field: str | None = None) -> Iterator[Serv
         return
     db.session.commit()
     call.ok = True
+
+
+def _record_submission(form: Any) -> None:
+    """Record a create form's token with what it saved; refuse a token already recorded."""
+    token = form.submitted_token() if isinstance(form, OnceForm) else None
+    if token is None:
+        return
+    try:
+        submissions.record(token)
+    except IntegrityError:
+        # The same form, sent twice at once: the other request saved it first.
+        raise ServiceError(ALREADY_SAVED, "submission") from None

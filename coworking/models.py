@@ -11,6 +11,7 @@ from coworking.label import models as label_models
 from coworking.members import models as member_models
 from coworking.partners import models as partner_models
 from coworking.space import models as space_models
+from coworking.submissions import FormSubmission  # noqa: F401 (the kernel's one table)
 
 MODEL_MODULES = (
     audit_models,

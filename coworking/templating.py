@@ -3,22 +3,28 @@
 from __future__ import annotations
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import format_decimal, ngettext
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from coworking.forms import EmptyForm
 from coworking.i18n import N_, current_translations
 from coworking.roles import Role
+from coworking.submissions import new_token
 
 # (endpoint, label, role needed to see the link, path prefix that marks it current)
 NAVIGATION = (
     ("stats.dashboard", N_("Tableau de bord"), Role.VIEWER, "/"),
+    ("checkins.index", N_("Accueil"), Role.VIEWER, "/checkins"),
     ("members.index", N_("Membres"), Role.VIEWER, "/members"),
-    ("checkins.index", N_("Présences"), Role.VIEWER, "/checkins"),
     ("events.index", N_("Événements"), Role.VIEWER, "/events"),
     ("community.index", N_("Communauté"), Role.VIEWER, "/community"),
     ("label.readiness", N_("Label"), Role.VIEWER, "/label"),
     ("auth.users", N_("Administration"), Role.ADMIN, "/admin"),
 )
+# The sections of the desk and of the evening: on a phone, the bar at the bottom of the screen
+# shows them, and « Plus » opens the others.
+PHONE_BAR = frozenset({"/checkins", "/members", "/events", "/community"})
 
 
 def _navigation_urls() -> list[tuple[str, str, Role, str]]:
@@ -37,7 +43,8 @@ def _navigation_urls() -> list[tuple[str, str, Role, str]]:
 
 
 def navigation() -> list[dict[str, object]]:
-    """Return the links of the main navigation this user may see."""
+    """Return the links of the main navigation this user may see: its URL, its label, whether
+    it is the current section, and whether a phone shows it in its bar (else under « Plus »)."""
     user = current_user._get_current_object()
     if not getattr(user, "is_authenticated", False):
         return []
@@ -47,11 +54,17 @@ def navigation() -> list[dict[str, object]]:
         {
             "url": url,
             "label": translate(label),
-            "current": path == "/" if prefix == "/" else path.startswith(prefix),
+            "current": path == "/" if prefix == "/" else _within(path, prefix),
+            "on_bar": prefix in PHONE_BAR,
         }
         for url, label, role, prefix in _navigation_urls()
         if user.can(role)
     ]
+
+
+def _within(path: str, prefix: str) -> bool:
+    """Tell whether a path is the section's page or one under it (/events/3, not /eventsx)."""
+    return path == prefix or path.startswith(prefix + "/")
 
 
 def has_endpoint(endpoint: str) -> bool:
@@ -65,9 +78,23 @@ def can(role_name: str) -> bool:
     )
 
 
+def file_size(size: int | None) -> str:
+    """Write a file's size for people: « 262 octets », « 1,2 ko », « 3,4 Mo »."""
+    size = size or 0
+    if size < 1024:
+        return ngettext("%(size)s octet", "%(size)s octets", size, size=format_decimal(size))
+    if size < 1024 * 1024:
+        return _("%(size)s ko", size=format_decimal(round(size / 1024, 1)))
+    return _("%(size)s Mo", size=format_decimal(round(size / 1024 / 1024, 1)))
+
+
 def register_template_helpers(app: Flask) -> None:
     app.jinja_env.globals.update(
-        navigation=navigation, has_endpoint=has_endpoint, can=can, button_form=EmptyForm
+        navigation=navigation,
+        has_endpoint=has_endpoint,
+        can=can,
+        button_form=EmptyForm,
+        new_submission_token=new_token,
     )
 
     @app.context_processor
@@ -76,5 +103,6 @@ def register_template_helpers(app: Flask) -> None:
         # every attribute read; the object itself is the same user and reads directly.
         return {"current_user": current_user._get_current_object()}
 
+    app.jinja_env.filters["file_size"] = file_size
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

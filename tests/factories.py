@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 
 from coworking.auth.models import User
 from coworking.auth.passwords import hash_password
+from coworking.collation import sort_key
 from coworking.community.models import Mention, Outcome, PressArticle
 from coworking.dates import today
 from coworking.documents.models import Document
@@ -28,7 +29,7 @@ from coworking.extensions import db
 from coworking.label.models import Criterion, Dossier
 from coworking.label.pdf import create_pdf_timed
 from coworking.members.models import Member, Membership, MembershipPlan
-from coworking.members.services import member_search_text
+from coworking.members.services import derived_columns
 from coworking.partners.models import Partner
 from coworking.space.models import BoardMember, BudgetLine, CheckIn, GeneralAssembly, SpaceProfile
 
@@ -118,8 +119,10 @@ def make_member(**fields: Any) -> Member:
             **fields,
         }
     )
-    if "search_text" not in fields:
-        member.search_text = member_search_text(member)
+    derived = derived_columns(member)
+    for name, value in derived.items():
+        if name not in fields:
+            setattr(member, name, value)
     return _save(member)
 
 
@@ -212,7 +215,10 @@ def make_attendance(event: Event, member: Member | None = None, **fields: Any) -
 def make_partner(**fields: Any) -> Partner:
     """Add a company partner with a numbered name."""
     values = {"name": f"Partenaire {next_number()}", "kind": "entreprise"}
-    return _save(Partner(**{**values, **fields}))
+    partner = Partner(**{**values, **fields})
+    if "sort_name" not in fields:
+        partner.sort_name = sort_key(partner.name)
+    return _save(partner)
 
 
 def make_document(data: bytes = PDF_BYTES, **fields: Any) -> Document:

@@ -62,7 +62,7 @@ def test_community_page_shows_latest_of_each_kind(app, client, auth):
     ):
         assert text in body, text
     assert "Citation privée" not in body  # no consent, not shown among testimonials
-    assert "Noter une réalisation" not in body  # viewers see no buttons that change things
+    assert "Noter une retombée" not in body  # viewers see no buttons that change things
 
 
 def test_community_is_in_the_navigation(app, client, auth):

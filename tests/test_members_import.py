@@ -311,9 +311,11 @@ def test_bulk_import_keeps_blank_cells_and_consent_dates_and_skips_unchanged_mem
     assert anne.consent_photos_at is None  # withdrawn
     assert anne.consent_newsletter_at is not None  # newly given
     assert anne.search_text == services.member_search_text(anne)
+    assert anne.sort_name == services.derived_columns(anne)["sort_name"]
     zoe = db.session.scalar(select(Member).where(Member.first_name == "Zoé"))
     assert (zoe.profession_category, zoe.joined_on) == ("autre", today())
     assert zoe.search_text == "zoe neuve" and zoe.created_at is not None
+    assert zoe.sort_name == "neuve zoe"
     updated_at = anne.updated_at
 
     again = imports.import_members(parse_members_csv(data))

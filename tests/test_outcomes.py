@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 from sqlalchemy import select
@@ -21,8 +22,16 @@ def test_new_outcome_preselects_the_member(app, client, auth):
         lea_id = lea.id
     auth.login_as("manager")
     page = client.get(f"/community/outcomes/new?member_id={lea_id}").get_data(as_text=True)
-    assert f'<option selected value="{lea_id}">Léa Martin</option>' in page
-    assert "Paul Durand" in page and 'selected value="' + str(lea_id + 1) not in page
+    # Checkboxes, not a multiple select (a plain click no longer drops the others).
+    assert re.search(
+        rf'<input checked id="member_ids-0" name="member_ids" type="checkbox" value="{lea_id}">',
+        page,
+    )
+    assert "<select multiple" not in page and "Paul Durand" not in page
+    # The picker's search finds the others, to tick.
+    found = client.get(f"/community/outcomes/new?member_id={lea_id}&member_find=dur")
+    body = found.get_data(as_text=True)
+    assert f'id="member-found-{lea_id + 1}"' in body and "Paul Durand" in body
     # An unknown or non-numeric id simply pre-selects nobody.
     assert client.get("/community/outcomes/new?member_id=999").status_code == 200
     assert client.get("/community/outcomes/new?member_id=abc").status_code == 200
@@ -123,7 +132,10 @@ def test_edit_outcome_and_viewer_refused(app, client, auth):
     auth.logout()
     auth.login_as("manager")
     form = client.get(f"/community/outcomes/{outcome_id}/edit").get_data(as_text=True)
-    assert f'selected value="{member_id}"' in form
+    assert (
+        f'<input checked id="member_ids-0" name="member_ids" type="checkbox" value="{member_id}">'
+        in form
+    )
     response = auth.post(
         f"/community/outcomes/{outcome_id}/edit",
         {"kind": "emploi", "title": "Après", "happened_on": "2024-06-01"},
@@ -168,3 +180,45 @@ def test_outcomes_listed_by_kind_with_constant_queries(app, client, auth, count_
     assert large_index.count == small_index.count
     only = client.get("/community/outcomes?kind=emploi").get_data(as_text=True)
     assert "<h2>Emploi" in only and "<h2>Entreprise créée" not in only and "<h2>Stage" not in only
+
+
+def test_member_picker_search_without_javascript_keeps_the_form(app, client, auth):
+    with app.app_context():
+        lea = make_member(first_name="Léa", last_name="Martin")
+        paul = make_member(first_name="Paul", last_name="Durand")
+        db.session.commit()
+        lea_id, paul_id = lea.id, paul.id
+    auth.login_as("manager")
+    form = {
+        "kind": "stage",
+        "title": "Stage trouvé",
+        "happened_on": "2024-04-02",
+        "member_ids": [str(lea_id)],
+        "member_find": "durand",
+        "find_members": "1",
+    }
+    response = auth.post("/community/outcomes/new", form, token_from="/community/outcomes/new")
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert 'value="Stage trouvé"' in body  # what was typed stays
+    assert f'id="member-found-{paul_id}"' in body
+    with app.app_context():
+        assert db.session.scalar(db.select(db.func.count()).select_from(Outcome)) == 0
+    del form["find_members"]
+    form["member_ids"] = [str(lea_id), str(paul_id)]
+    response = auth.post("/community/outcomes/new", form, token_from="/community/outcomes/new")
+    assert response.status_code == 302
+    with app.app_context():
+        outcome = db.session.scalar(db.select(Outcome))
+        assert sorted(member.id for member in outcome.members) == sorted([lea_id, paul_id])
+
+
+def test_event_co_organisers_are_checkboxes(app, client, auth):
+    with app.app_context():
+        for name in ("Bar Ginette", "École du Web"):
+            make_partner(name=name)
+        db.session.commit()
+    auth.login_as("manager")
+    page = client.get("/events/new").get_data(as_text=True)
+    assert '<fieldset class="choices" data-choice-filter=' in page
+    assert 'name="partners" type="checkbox"' in page and "<select multiple" not in page

@@ -11,14 +11,16 @@ from sqlalchemy import func, select
 
 from coworking.auth import services as accounts
 from coworking.auth.models import User
-from coworking.community.models import Mention
+from coworking.community.models import Mention, Outcome
+from coworking.documents.models import Document
 from coworking.events.models import Attendance, Event, EventKind
 from coworking.extensions import db
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
 from coworking.members.models import Member, Membership, MembershipPlan
-from coworking.members.services import member_search_text
+from coworking.members.services import derived_columns, member_search_text
 from coworking.partners.models import Partner
 from coworking.seed import demo
+from coworking.seed.community import of_name
 from coworking.space.models import BudgetLine, CheckIn, GeneralAssembly, SpaceProfile
 from coworking.space.profile import siret_problem
 
@@ -102,12 +104,14 @@ def test_cli_checks_its_options(runner):
 def test_first_run_seeds_an_empty_database_only(app, runner):
     result = runner.invoke(args=["first-run"])
     assert result.exit_code == 0, result.output
+    assert "données de démonstration chargées" in result.output  # `make run` says so
     with app.app_context():
         members = db.session.scalar(select(func.count()).select_from(Member))
         assert members == demo.DEFAULT_MEMBERS
         assert demo.seed_demo_if_empty() is False
     result = runner.invoke(args=["first-run"])
     assert result.exit_code == 0, result.output
+    assert "données de démonstration" not in result.output
     with app.app_context():
         assert db.session.scalar(select(func.count()).select_from(Member)) == members
 
@@ -219,6 +223,9 @@ def test_members_are_plausible(seeded):
     assert len(emails) == len(set(emails))
     for member in members:
         assert member.search_text == member_search_text(member)
+        # French sort keys, written by the seed's bulk insert too
+        assert member.sort_name == derived_columns(member)["sort_name"] != ""
+        assert member.sort_organisation == derived_columns(member)["sort_organisation"]
         assert member.profession_category in PROFESSION_CATEGORIES
         assert member.age_bracket is None or member.age_bracket in AGE_BRACKETS
         assert member.postcode and member.city
@@ -329,3 +336,12 @@ def test_ids_keep_working_after_the_seed(seeded):
     db.session.commit()
     assert member.id == 121
     assert partner.id > 1
+
+
+def test_demo_logo_has_its_thumbnail_and_titles_elide(seeded):
+    logo = db.session.scalar(select(Document).where(Document.kind == "logo"))
+    assert logo.thumbnail and logo.thumbnail[:2] == b"\xff\xd8"  # a JPEG, not a 404
+    assert of_name("Atelier Dupont") == "d'Atelier Dupont"
+    assert of_name("Écluse") == "d'Écluse" and of_name("Loire Web") == "de Loire Web"
+    titles = db.session.scalars(select(Outcome.title)).all()
+    assert not [title for title in titles if title.startswith(("Création de A", "Création de É"))]

@@ -8,6 +8,7 @@ from wtforms import BooleanField, EmailField, PasswordField, SelectField, String
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 
 from coworking.auth.passwords import MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH
+from coworking.forms import OnceForm
 from coworking.roles import ROLE_LABELS, Role
 
 
@@ -48,7 +49,7 @@ class NewPasswordMixin:
     )
 
 
-class UserCreateForm(NewPasswordMixin, FlaskForm):
+class UserCreateForm(NewPasswordMixin, OnceForm):
     email = EmailField(
         _l("Adresse e-mail"),
         validators=[
@@ -68,7 +69,7 @@ class PasswordResetForm(NewPasswordMixin, FlaskForm):
     """A new password and its confirmation, set by an admin."""
 
 
-class TokenForm(FlaskForm):
+class TokenForm(OnceForm):
     name = StringField(
         _l("Nom du jeton"), validators=[DataRequired(_l("Donnez un nom.")), Length(max=100)]
     )

@@ -10,15 +10,14 @@ from wtforms import (
     DateField,
     EmailField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Email, Length, Optional
-from wtforms.widgets import CheckboxInput, ListWidget
+from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
-from coworking.dates import YearInRange
+from coworking.dates import YearInRange, today
 from coworking.documents.models import DOCUMENT_KINDS
+from coworking.forms import CheckboxListField, OnceForm, WebLink
 from coworking.ids import parse_id
 from coworking.kinds import OUTCOME_KINDS, PARTNER_KINDS, PARTNER_ROLES
 
@@ -39,13 +38,6 @@ def _required_id(value: object) -> int:
     return number
 
 
-class CheckboxListField(SelectMultipleField):
-    """Several checkboxes for one field (partner roles)."""
-
-    widget = ListWidget(prefix_label=False)
-    option_widget = CheckboxInput()
-
-
 class PartnerForm(FlaskForm):
     name = StringField(
         _l("Nom"), validators=[DataRequired(_l("Donnez le nom du partenaire.")), Length(max=200)]
@@ -64,9 +56,17 @@ class PartnerForm(FlaskForm):
         ],
     )
     contact_phone = StringField(_l("Téléphone du contact"), validators=[Length(max=40)])
-    website = StringField(_l("Site web"), validators=[Length(max=500)])
+    website = StringField(_l("Site web"), validators=[Length(max=500), WebLink(500)])
     address = StringField(_l("Adresse"), validators=[Length(max=300)])
     notes = TextAreaField(_l("Notes"), validators=[Length(max=20000)])
+
+    def validate_until(self, field) -> None:
+        if field.data and self.since.data and field.data < self.since.data:
+            raise ValidationError(_l("La date de fin précède la date de début."))
+
+
+class NewPartnerForm(OnceForm, PartnerForm):
+    """The form of a new partner, saved once however many times it is sent."""
 
 
 class PressForm(FlaskForm):
@@ -81,9 +81,13 @@ class PressForm(FlaskForm):
         _l("Date de parution"),
         validators=[DataRequired(_l("Indiquez la date de parution.")), YearInRange()],
     )
-    url = StringField(_l("Lien vers l'article"), validators=[Length(max=500)])
+    url = StringField(_l("Lien vers l'article"), validators=[Length(max=500), WebLink(500)])
     excerpt = TextAreaField(_l("Extrait"), validators=[Length(max=20000)])
     clipping = FileField(_l("Coupure (PDF, PNG, JPEG ou WebP)"))
+
+
+class NewPressForm(OnceForm, PressForm):
+    """The form of a new press article, saved once however many times it is sent."""
 
 
 class MentionImportForm(FlaskForm):
@@ -103,7 +107,7 @@ class OutcomeForm(FlaskForm):
     happened_on = DateField(
         _l("Date"), validators=[DataRequired(_l("Indiquez la date.")), YearInRange()]
     )
-    member_ids = SelectMultipleField(
+    member_ids = CheckboxListField(
         _l("Membres concernés"), coerce=_required_id, validate_choice=False
     )
     event_id = SelectField(
@@ -117,8 +121,30 @@ class OutcomeForm(FlaskForm):
     consent = BooleanField(_l("La personne accepte que ce témoignage soit publié"))
     consent_on = DateField(_l("Date du consentement"), validators=[Optional(), YearInRange()])
 
+    def validate(self, extra_validators=None) -> bool:
+        """Check every field, then the consent against the testimonial (one round)."""
+        valid = super().validate(extra_validators)
+        if not self.consent.data:
+            return valid
+        if not (self.testimonial.data or "").strip():
+            self.testimonial.errors.append(
+                _l("Le consentement porte sur un témoignage : saisissez le témoignage.")
+            )
+            return False
+        if self.consent_on.data is None and not self.consent_on.errors:
+            self.consent_on.errors.append(_l("Indiquez la date du consentement."))
+            return False
+        if self.consent_on.data is not None and self.consent_on.data > today():
+            self.consent_on.errors.append(_l("La date du consentement ne peut pas être future."))
+            return False
+        return valid
 
-class DocumentForm(FlaskForm):
+
+class NewOutcomeForm(OnceForm, OutcomeForm):
+    """The form of a new outcome, saved once however many times it is sent."""
+
+
+class DocumentForm(OnceForm):
     file = FileField(_l("Fichier (PDF, PNG, JPEG ou WebP)"))
     title = StringField(_l("Titre"), validators=[Length(max=200)])
     kind = SelectField(_l("Type de document"), choices=lambda: _choices(DOCUMENT_KINDS))

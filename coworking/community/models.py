@@ -102,7 +102,7 @@ class Outcome(Model):
 
     event = relationship("Event")
     partner: Mapped[Partner | None] = relationship()
-    members = relationship("Member", secondary=outcome_member)
+    members = relationship("Member", secondary=outcome_member, order_by="Member.sort_name")
 
     @property
     def signature(self) -> str:

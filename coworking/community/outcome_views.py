@@ -6,7 +6,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 
 from coworking.community import services
-from coworking.community.forms import OutcomeForm
+from coworking.community.forms import NewOutcomeForm, OutcomeForm
 from coworking.community.models import Outcome
 from coworking.community.views import bp
 from coworking.dates import to_local, today
@@ -46,8 +46,11 @@ def outcomes():
     )
 
 
-def _outcome_choices(form: OutcomeForm) -> None:
-    form.member_ids.choices = services.member_choices()
+def _outcome_choices(form: OutcomeForm, member_ids: list[int] | None = None) -> None:
+    """Fill the form's choices: the members chosen (the members' checkboxes), the events and
+    partners; the members found by the picker's search are drawn apart (`_members_found`)."""
+    chosen = member_ids if member_ids is not None else form.member_ids.data or []
+    form.member_ids.choices = services.member_choices(chosen)
     form.event_id.choices = [("", _("— aucun —"))] + [
         (event_id, f"{to_local(starts_at):%d/%m/%Y} · {title}")
         for event_id, title, starts_at in services.event_choices()
@@ -55,19 +58,46 @@ def _outcome_choices(form: OutcomeForm) -> None:
     form.partner_id.choices = [("", _("— aucun —"))] + partner_choices()
 
 
+def _members_found(form: OutcomeForm) -> tuple[str, list[tuple[int, str]]]:
+    """Return what the member picker's search box holds and the members it finds (those not
+    chosen yet): by its button without JavaScript, or fetched while typing."""
+    find = (request.values.get("member_find") or "").strip()[:100]
+    if not find:
+        return "", []
+    chosen = {ident for ident, _name in form.member_ids.choices}
+    return find, [
+        (ident, name) for ident, name in services.member_choices(find=find) if ident not in chosen
+    ]
+
+
 def _outcome_page(form: OutcomeForm, outcome: Outcome | None, next_url: str | None):
+    find, found = _members_found(form)
     return render_template(
-        "community/outcome_form.html", form=form, outcome=outcome, next_url=next_url
+        "community/outcome_form.html",
+        form=form,
+        outcome=outcome,
+        next_url=next_url,
+        member_find=find,
+        members_found=found,
     )
 
 
+def _posted_member_ids() -> list[int]:
+    ids = (parse_id(value) for value in request.form.getlist("member_ids"))
+    return [ident for ident in ids if ident is not None]
+
+
 def _save_outcome(outcome: Outcome | None, form: OutcomeForm, next_url: str | None):
+    if request.method == "POST" and request.form.get("find_members"):
+        # The picker's « Chercher » without JavaScript: the form comes back with the members
+        # found to tick, nothing is saved yet.
+        return _outcome_page(form, outcome, next_url), 200
     if form.validate_on_submit():
         data = {name: getattr(form, name).data for name in OUTCOME_FIELDS}
         with service_call(form) as call:
             saved = services.save_outcome(outcome, data)
         if call.ok:
-            flash(_("Réalisation « %(title)s » enregistrée.", title=saved.title), "success")
+            flash(_("Retombée « %(title)s » enregistrée.", title=saved.title), "success")
             return redirect(
                 next_url or url_for("community.outcomes", _anchor=f"outcome-{saved.id}")
             )
@@ -79,16 +109,16 @@ def _save_outcome(outcome: Outcome | None, form: OutcomeForm, next_url: str | No
 @bp.route("/outcomes/new", methods=["GET", "POST"])
 @requires(Role.MANAGER)
 def new_outcome():
-    form = OutcomeForm()
-    _outcome_choices(form)
+    form = NewOutcomeForm()
     next_url = safe_next_url(request.values.get("next"))
     if request.method == "GET":
-        member_id = request.args.get("member_id", "")
-        known = {choice[0] for choice in form.member_ids.choices}
-        if parse_id(member_id) in known:
-            form.member_ids.data = [parse_id(member_id)]
+        member_id = parse_id(request.args.get("member_id", ""))
+        _outcome_choices(form, [member_id] if member_id is not None else [])
+        form.member_ids.data = [ident for ident, _name in form.member_ids.choices]
         form.happened_on.data = today()
         form.consent_on.data = today()
+    else:
+        _outcome_choices(form, _posted_member_ids())
     return _save_outcome(None, form, next_url)
 
 
@@ -97,13 +127,15 @@ def new_outcome():
 def edit_outcome(outcome_id: int):
     outcome = db.get_or_404(Outcome, outcome_id)
     form = OutcomeForm(obj=outcome)
-    _outcome_choices(form)
     if request.method == "GET":
         form.member_ids.data = [member.id for member in outcome.members]
+        _outcome_choices(form, form.member_ids.data)
         form.consent.data = outcome.consent_publish_at is not None
         form.consent_on.data = (
             to_local(outcome.consent_publish_at).date() if outcome.consent_publish_at else None
         )
+    else:
+        _outcome_choices(form, _posted_member_ids())
     return _save_outcome(outcome, form, safe_next_url(request.values.get("next")))
 
 
@@ -115,5 +147,5 @@ def delete_outcome(outcome_id: int):
         with service_call() as call:
             services.delete_outcome(outcome)
         if call.ok:
-            flash(_("Réalisation supprimée."), "success")
+            flash(_("Retombée supprimée."), "success")
     return redirect(url_for("community.outcomes"))

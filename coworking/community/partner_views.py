@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from coworking.community import services
-from coworking.community.forms import PartnerForm
+from coworking.community.forms import NewPartnerForm, PartnerForm
 from coworking.community.views import bp
 from coworking.documents.services import partner_documents
 from coworking.extensions import db
@@ -55,7 +55,7 @@ def _partner_form_data(form: PartnerForm) -> dict:
 @bp.route("/partners/new", methods=["GET", "POST"])
 @requires(Role.MANAGER)
 def new_partner():
-    form = PartnerForm()
+    form = NewPartnerForm()
     if form.validate_on_submit():
         with service_call(form) as call:
             partner = partner_services.save_partner(None, _partner_form_data(form))

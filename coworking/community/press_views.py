@@ -7,7 +7,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from coworking.community import services
-from coworking.community.forms import PressForm
+from coworking.community.forms import NewPressForm, PressForm
 from coworking.community.models import PressArticle
 from coworking.community.views import bp, store_upload, uploaded
 from coworking.documents.models import IMAGE_TYPES
@@ -30,7 +30,7 @@ def press():
 
 
 def _save_press(article: PressArticle | None):
-    form = PressForm(obj=article)
+    form = PressForm(obj=article) if article is not None else NewPressForm()
     if form.validate_on_submit():
         with service_call(form) as call:
             data = {name: getattr(form, name).data for name in PRESS_FIELDS}

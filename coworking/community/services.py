@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import Any
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, func, or_, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from coworking.audit import services as audit
@@ -26,6 +26,7 @@ from coworking.extensions import db
 from coworking.ids import parse_id
 from coworking.kinds import OUTCOME_KINDS
 from coworking.members.models import Member
+from coworking.members.search import search_clause, search_clause_words
 from coworking.partners.models import Partner
 from coworking.partners.services import filter_partners
 from coworking.urls import checked_url
@@ -57,7 +58,7 @@ def partner_event_count():
 def partners_query(*, kind: str = "", role: str = "", status: str = "", q: str = "") -> Select[Any]:
     """Select (Partner, number of events) with the list filters, by name."""
     query = select(Partner, partner_event_count().label("event_count")).order_by(
-        func.lower(Partner.name), Partner.id
+        Partner.sort_name, Partner.id
     )
     return filter_partners(query, kind=kind, role=role, status=status, q=q)
 
@@ -98,6 +99,8 @@ def save_press_article(article: PressArticle | None, data: dict[str, Any]) -> Pr
         raise CommunityError(_("Indiquez la date de parution."), "published_on")
     url = checked_url(data.get("url"), "url")
     creating = article is None
+    if creating:
+        _refuse_press_duplicate(title, outlet, data["published_on"], url)
     if article is None:
         article = PressArticle()
         db.session.add(article)
@@ -112,6 +115,29 @@ def save_press_article(article: PressArticle | None, data: dict[str, Any]) -> Pr
     db.session.flush()
     audit.record("press.create" if creating else "press.update", article, article.title)
     return article
+
+
+def _refuse_press_duplicate(title: str, outlet: str, published_on: Any, url: str | None) -> None:
+    """Refuse a new article that is already in the press list (same link, or same title,
+    outlet and day): « déjà enregistré »."""
+    same = or_(
+        and_(
+            func.lower(PressArticle.title) == title.lower(),
+            func.lower(PressArticle.outlet) == outlet.lower(),
+            PressArticle.published_on == published_on,
+        ),
+        *([PressArticle.url == url] if url else []),
+    )
+    found = db.session.scalar(select(PressArticle).where(same).limit(1))
+    if found is not None:
+        raise CommunityError(
+            _(
+                "Déjà enregistré : « %(title)s » (%(outlet)s) est déjà dans la revue de presse.",
+                title=found.title,
+                outlet=found.outlet,
+            ),
+            "url" if url and found.url == url else "title",
+        )
 
 
 def delete_press_article(article: PressArticle) -> None:
@@ -135,7 +161,7 @@ def press_query() -> Select[Any]:
 def save_outcome(outcome: Outcome | None, data: dict[str, Any]) -> Outcome:
     """Create or update an outcome with its members, event, partner and testimonial."""
     if data.get("kind") not in OUTCOME_KINDS:
-        raise CommunityError(_("Type de réalisation inconnu."), "kind")
+        raise CommunityError(_("Type de retombée inconnu."), "kind")
     title = (data.get("title") or "").strip()
     if not title:
         raise CommunityError(_("Donnez un titre."), "title")
@@ -238,13 +264,25 @@ def published_testimonials(start: date | None = None, end: date | None = None) -
     return list(db.session.scalars(query))
 
 
-def member_choices() -> list[tuple[int, str]]:
-    """Return (id, name) of the members that are not erased, by name."""
-    rows = db.session.execute(
-        select(Member.id, Member.first_name, Member.last_name)
-        .where(Member.erased_at.is_(None))
-        .order_by(Member.last_name, Member.first_name, Member.id)
-    )
+MEMBERS_FOUND = 12
+
+
+def member_choices(
+    member_ids: Iterable[int] | None = None, *, find: str = "", limit: int = MEMBERS_FOUND
+) -> list[tuple[int, str]]:
+    """Return (id, name) of members not erased, by name: those with these ids, or (``find``)
+    the first ones whose names, e-mail or organisation hold every word typed."""
+    query = select(Member.id, Member.first_name, Member.last_name).where(Member.erased_at.is_(None))
+    if find:
+        if not search_clause_words(find):
+            return []
+        query = query.where(search_clause(find)).limit(limit)
+    elif member_ids is not None:
+        wanted = sorted({ident for ident in member_ids if ident})
+        if not wanted:
+            return []
+        query = query.where(Member.id.in_(wanted))
+    rows = db.session.execute(query.order_by(Member.sort_name, Member.id))
     return [(row.id, f"{row.first_name} {row.last_name}".strip() or f"#{row.id}") for row in rows]
 
 

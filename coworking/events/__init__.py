@@ -5,7 +5,13 @@ from __future__ import annotations
 from flask import Flask
 
 # What the events hold about members, and their card on members' pages, registered on import.
-from coworking.events import cli, member_sections, personal_data, views  # noqa: F401
+from coworking.events import (  # noqa: F401
+    cli,
+    member_sections,
+    personal_data,
+    roll_call_views,
+    views,
+)
 
 
 def register(app: Flask) -> None:

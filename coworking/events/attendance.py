@@ -7,6 +7,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from coworking.audit import services as audit
+from coworking.collation import sort_key
 from coworking.csvio import fold_text
 from coworking.database import utcnow
 from coworking.errors import ServiceError
@@ -52,7 +53,10 @@ def roll_call(event: Event) -> list[Attendance]:
         .options(selectinload(Attendance.member))
         .order_by(Attendance.registered_at, Attendance.id)
     ).all()
-    return sorted(rows, key=lambda row: (order.get(row.status, 3), display_name(row).casefold()))
+    return sorted(
+        rows,
+        key=lambda row: (order.get(row.status, 3), sort_key(display_name(row)), row.id),
+    )
 
 
 def display_name(attendance: Attendance) -> str:
@@ -199,6 +203,4 @@ def search_members(text: str, limit: int = SEARCH_LIMIT) -> list[Member]:
     query = select(Member).where(Member.erased_at.is_(None))
     for word in words[:5]:
         query = query.where(Member.search_text.like(f"%{word}%"))
-    return list(
-        db.session.scalars(query.order_by(Member.last_name, Member.first_name).limit(limit))
-    )
+    return list(db.session.scalars(query.order_by(Member.sort_name, Member.id).limit(limit)))

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from datetime import datetime
 from decimal import Decimal
+from typing import Any
 
 from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
@@ -11,21 +14,27 @@ from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
     DateField,
+    Field,
     IntegerField,
     SelectField,
-    SelectMultipleField,
     StringField,
     TextAreaField,
     TimeField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import (
+    DataRequired,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+)
 
 from coworking.dates import YearInRange
 from coworking.events import kinds as event_kinds
 from coworking.events import services
 from coworking.events.services import EventData
-from coworking.forms import FrenchDecimalField
+from coworking.forms import CheckboxListField, FrenchDecimalField, OnceForm, WebLink
 from coworking.ids import parse_id
 
 WEEKDAY_RANKS = [
@@ -76,9 +85,43 @@ class EventForm(FlaskForm):
         _l("Description"), validators=[Optional(), Length(max=services.MAX_DESCRIPTION)]
     )
     url = StringField(
-        _l("Lien (billetterie, page Meetup…)"), validators=[Optional(), Length(max=500)]
+        _l("Lien (billetterie, page Meetup…)"),
+        validators=[Optional(), Length(max=500), WebLink(500)],
     )
-    partners = SelectMultipleField(_l("Partenaires co-organisateurs"), coerce=int, default=[])
+    partners = CheckboxListField(_l("Partenaires co-organisateurs"), coerce=int, default=[])
+
+    def validate(self, extra_validators=None) -> bool:
+        """Check every field, then the rules between fields: all errors in one round (the
+        services check the same rules again)."""
+        valid = super().validate(extra_validators)
+        for field, message in self._rules_between_fields():
+            if not field.errors:
+                field.errors.append(message)
+                valid = False
+        return valid
+
+    def _rules_between_fields(self) -> Iterator[tuple[Field, Any]]:
+        start_date, start_time = self.start_date.data, self.start_time.data
+        end_date, end_time = self.end_date.data, self.end_time.data
+        if not self.is_free.data and self.price.data is None:
+            yield self.price, _l("Indiquez le prix d'un événement payant.")
+        if start_date is None:
+            return
+        if end_date is not None and end_date < start_date:
+            yield self.end_date, _l("La date de fin est avant la date de début.")
+            return
+        if self.all_day.data:
+            return
+        if start_time is None:
+            yield self.start_time, _l("Indiquez l'heure de début (ou cochez « toute la journée »).")
+            return
+        if end_time is None:
+            if end_date is not None and end_date != start_date:
+                yield self.end_time, _l("Indiquez l'heure de fin.")
+            return
+        ends = datetime.combine(end_date or start_date, end_time)
+        if ends < datetime.combine(start_date, start_time):
+            yield self.end_time, _l("La fin de l'événement est avant son début.")
 
     def fill_choices(self) -> None:
         """Load kinds, venues and partners from the database."""
@@ -138,7 +181,11 @@ class EventForm(FlaskForm):
         )
 
 
-class SeriesForm(EventForm):
+class NewEventForm(OnceForm, EventForm):
+    """The form of a new event, saved once however many times it is sent."""
+
+
+class SeriesForm(OnceForm, EventForm):
     rule = SelectField(
         _l("Répétition"),
         choices=[
@@ -154,9 +201,16 @@ class SeriesForm(EventForm):
         _l("Jusqu'au"),
         validators=[InputRequired(_l("Indiquez la date de fin de la série.")), YearInRange()],
     )
+    # Ticked once the manager has seen the evenings that already have an event.
+    despite_clashes = BooleanField(_l("Créer quand même la série"))
+
+    def _rules_between_fields(self) -> Iterator[tuple[Field, Any]]:
+        yield from super()._rules_between_fields()
+        if self.until.data and self.start_date.data and self.until.data < self.start_date.data:
+            yield self.until, _l("La date de fin de la série est avant son début.")
 
 
-class KindForm(FlaskForm):
+class KindForm(OnceForm):
     label_fr = StringField(
         _l("Nom (français)"),
         validators=[DataRequired(_l("Donnez un nom.")), Length(max=100)],
@@ -164,7 +218,7 @@ class KindForm(FlaskForm):
     label_en = StringField(_l("Nom (anglais)"), validators=[Optional(), Length(max=100)])
 
 
-class GuestForm(FlaskForm):
+class GuestForm(OnceForm):
     guest_name = StringField(
         _l("Nom de l'invité"),
         validators=[DataRequired(_l("Indiquez le nom de l'invité.")), Length(max=200)],

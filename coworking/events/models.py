@@ -86,7 +86,9 @@ class Event(Model):
     kind_ref: Mapped[EventKind] = relationship()
     series: Mapped[EventSeries | None] = relationship()
     venue_partner = relationship("Partner", foreign_keys=[venue_partner_id])
-    partners = relationship("Partner", secondary=event_partner, back_populates="events")
+    partners = relationship(
+        "Partner", secondary=event_partner, back_populates="events", order_by="Partner.sort_name"
+    )
 
 
 class Attendance(Model):

@@ -48,14 +48,14 @@ def venue_partners() -> list[Partner]:
         db.session.scalars(
             select(Partner)
             .where(or_(Partner.kind == "lieu", Partner.hosts_events))
-            .order_by(Partner.name)
+            .order_by(Partner.sort_name, Partner.id)
         )
     )
 
 
 def all_partners() -> list[Partner]:
     """Return every partner, by name (co-organisers)."""
-    return list(db.session.scalars(select(Partner).order_by(Partner.name)))
+    return list(db.session.scalars(select(Partner).order_by(Partner.sort_name, Partner.id)))
 
 
 # --- times -----------------------------------------------------------------------------------
@@ -374,14 +374,33 @@ def series_dates(rule: str, first: date, until: date, *, nth: int | None = None)
     return days
 
 
-def create_series(data: EventData, rule: str, until: date, nth: int | None = None) -> EventSeries:
-    """Create a series and its events, one per date, each its own editable event."""
+def _series_days(data: EventData, rule: str, until: date, nth: int | None) -> list[date]:
     if rule == MONTHLY_NTH_WEEKDAY and nth is not None:
         # The first date is the n-th weekday of the start month, whatever day was typed.
         data.start_date = nth_weekday(
             data.start_date.year, data.start_date.month, data.start_date.weekday(), nth
         )
-    days = series_dates(rule, data.start_date, until, nth=nth)
+    return series_dates(rule, data.start_date, until, nth=nth)
+
+
+def series_clashes(data: EventData, rule: str, until: date, nth: int | None = None) -> list[Event]:
+    """Return the events (not cancelled) already held on the days a new series would take."""
+    days = set(_series_days(data, rule, until, nth))
+    first = local_datetime(min(days), None)
+    after = midnight_after(max(days))
+    candidates = db.session.scalars(
+        select(Event)
+        .where(Event.starts_at >= first, Event.starts_at < after, Event.cancelled.is_(False))
+        .order_by(Event.starts_at, Event.id)
+    )
+    return [
+        event for event in candidates if event.starts_at.astimezone(space_zone()).date() in days
+    ]
+
+
+def create_series(data: EventData, rule: str, until: date, nth: int | None = None) -> EventSeries:
+    """Create a series and its events, one per date, each its own editable event."""
+    days = _series_days(data, rule, until, nth)
     _check(data)
     length = (data.end_date or data.start_date) - data.start_date
     series = EventSeries(

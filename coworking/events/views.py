@@ -1,4 +1,5 @@
-"""Event pages: the list and month view, an event and its roll call, forms, import, feeds."""
+"""Event pages: the list and month view, forms, import, feeds (an event and its roll call are in
+`roll_call_views`)."""
 
 from __future__ import annotations
 
@@ -27,22 +28,20 @@ from sqlalchemy.orm import selectinload
 from coworking.database import outside_write_lock
 from coworking.dates import MAX_YEAR, MIN_YEAR
 from coworking.dates import today as local_today
-from coworking.events import attendance as roll
 from coworking.events import feeds, importers, programme, services
 from coworking.events import kinds as event_kinds
+from coworking.events.errors import EventError
 from coworking.events.forms import (
     EventForm,
-    GuestForm,
-    HeadcountForm,
     ImportForm,
     KindForm,
+    NewEventForm,
     SeriesForm,
 )
-from coworking.events.models import Attendance, Event, EventKind
+from coworking.events.models import Event, EventKind
 from coworking.extensions import db
-from coworking.forms import EmptyForm, flash_form_errors, service_call
+from coworking.forms import EmptyForm, service_call, show_error
 from coworking.ids import parse_id
-from coworking.members.models import Member
 from coworking.pagination import paginate
 from coworking.roles import Role
 from coworking.security import public, requires
@@ -58,7 +57,7 @@ def _locale() -> str:
     return str(get_locale() or "fr")
 
 
-def _kind_labels() -> dict[str, str]:
+def kind_labels() -> dict[str, str]:
     return {kind.slug: event_kinds.kind_label(kind, _locale()) for kind in event_kinds.all_kinds()}
 
 
@@ -94,7 +93,7 @@ def index():
         filters=filters,
         upcoming=upcoming,
         counts=counts,
-        kinds=_kind_labels(),
+        kinds=kind_labels(),
         venues=services.venue_partners(),
         today=local_today(),
     ), status
@@ -141,7 +140,7 @@ def month():
         today=today,
         filters=filters,
         month_args=month_args,
-        kinds=_kind_labels(),
+        kinds=kind_labels(),
         venues=services.venue_partners(),
     ), status
 
@@ -174,7 +173,7 @@ def _back_with_error(message: str):
 # --- one event -------------------------------------------------------------------------------
 
 
-def _load_event(event_id: int) -> Event:
+def load_event(event_id: int) -> Event:
     event = db.session.scalar(
         select(Event)
         .where(Event.id == event_id)
@@ -185,45 +184,10 @@ def _load_event(event_id: int) -> Event:
     return event
 
 
-@bp.get("/events/<int:event_id>")
-@requires(Role.VIEWER)
-def show(event_id: int):
-    event = _load_event(event_id)
-    return _render_show(event)
-
-
-def _render_show(event: Event, *, guest_form: GuestForm | None = None, status: int = 200):
-    query = (request.args.get("q") or "").strip()[:100]
-    people = roll.roll_call(event)
-    on_list = {row.member_id for row in people if row.member_id and row.status != roll.CANCELLED}
-    found = roll.search_members(query) if query else []
-    counts = {status_: 0 for status_ in roll.STATUSES}
-    for row in people:
-        counts[row.status] += 1
-    _name, address = feeds.space_identity()
-    headcount_form = HeadcountForm(headcount=event.headcount)
-    return render_template(
-        "events/show.html",
-        event=event,
-        kinds=_kind_labels(),
-        location=programme.display_location(event, address),
-        people=people,
-        counts=counts,
-        held=counts[roll.REGISTERED] + counts[roll.ATTENDED],
-        query=query,
-        found=found,
-        on_list=on_list,
-        guest_form=guest_form or GuestForm(),
-        headcount_form=headcount_form,
-        button_form=EmptyForm(),
-        display_name=roll.display_name,
-    ), status
-
-
 @bp.get("/events/<int:event_id>/event.ics")
 @requires(Role.VIEWER)
 def event_ics(event_id: int):
-    event = _load_event(event_id)
+    event = load_event(event_id)
     _name, address = feeds.space_identity()
     body = feeds.calendar_bytes([feeds.feed_event(event, address)], _event_url, request.host)
     response = Response(body, mimetype="text/calendar")
@@ -242,12 +206,12 @@ def _event_url(event: Any) -> str:
 @bp.route("/events/new", methods=["GET", "POST"])
 @requires(Role.MANAGER)
 def new():
-    form = EventForm()
+    form = NewEventForm()
     form.fill_choices()
     if request.method == "GET":
         source_id = request.args.get("duplicate", "")
         if parse_id(source_id) is not None:
-            source = _load_event(parse_id(source_id))
+            source = load_event(parse_id(source_id))
             form.load(services.duplicate_data(source))
         else:
             form.kind.data = form.kind.data or "autre"
@@ -275,8 +239,22 @@ def new_series():
     if request.method == "GET":
         form.kind.data = form.kind.data or "twapero"
         return render_template("events/form.html", form=form, event=None, series=True)
+    clashes: list[Event] = []
     if form.validate_on_submit():
         nth = int(form.nth.data) if form.nth.data in ("1", "2", "3", "4", "-1") else None
+        if not form.despite_clashes.data:
+            try:
+                clashes = services.series_clashes(
+                    form.event_data(), form.rule.data, form.until.data, nth
+                )
+            except EventError as error:
+                show_error(form, error.message, error.field, "title")
+                return render_template("events/form.html", form=form, event=None, series=True), 400
+        if clashes:
+            # Shown with the form, and a box to tick to create the series all the same.
+            return render_template(
+                "events/form.html", form=form, event=None, series=True, clashes=clashes
+            ), 409
         with service_call(form, field="title") as call:
             series = services.create_series(form.event_data(), form.rule.data, form.until.data, nth)
             count = services.series_size(series)
@@ -294,7 +272,7 @@ def new_series():
 @bp.route("/events/<int:event_id>/edit", methods=["GET", "POST"])
 @requires(Role.MANAGER)
 def edit(event_id: int):
-    event = _load_event(event_id)
+    event = load_event(event_id)
     form = EventForm()
     form.fill_choices()
     if request.method == "GET":
@@ -312,7 +290,7 @@ def edit(event_id: int):
 @bp.post("/events/<int:event_id>/cancel")
 @requires(Role.MANAGER)
 def cancel(event_id: int):
-    event = _load_event(event_id)
+    event = load_event(event_id)
     if EmptyForm().validate_on_submit():
         with service_call() as call:
             services.set_cancelled(event, not event.cancelled)
@@ -324,7 +302,7 @@ def cancel(event_id: int):
 @bp.post("/events/<int:event_id>/delete")
 @requires(Role.MANAGER)
 def delete(event_id: int):
-    event = _load_event(event_id)
+    event = load_event(event_id)
     title = event.title
     if not EmptyForm().validate_on_submit():
         return redirect(url_for("events.show", event_id=event.id))
@@ -334,94 +312,6 @@ def delete(event_id: int):
         return redirect(url_for("events.show", event_id=event.id))
     flash(_("Événement « %(title)s » supprimé.", title=title), "success")
     return redirect(url_for("events.index"))
-
-
-# --- roll call --------------------------------------------------------------------------------
-
-
-def _back_to_roll_call(event: Event, query: str = ""):
-    args: dict[str, Any] = {"event_id": event.id, "_anchor": "roll-call"}
-    if query:
-        args["q"] = query
-    return redirect(url_for("events.show", **args), 303)
-
-
-@bp.post("/events/<int:event_id>/attendance/member")
-@requires(Role.MANAGER)
-def add_member(event_id: int):
-    event = _load_event(event_id)
-    member_id = request.form.get("member_id", "")
-    member_key = parse_id(member_id)
-    member = db.session.get(Member, member_key) if member_key is not None else None
-    if member is None:
-        flash(_("Membre introuvable."), "error")
-        return _back_to_roll_call(event)
-    with service_call() as call:
-        row = roll.add_member(event, member, attended=request.form.get("mode") != "register")
-    if call.ok:
-        flash(_status_message(row), "success")
-    return _back_to_roll_call(event)
-
-
-@bp.post("/events/<int:event_id>/attendance/guest")
-@requires(Role.MANAGER)
-def add_guest(event_id: int):
-    event = _load_event(event_id)
-    form = GuestForm()
-    if not form.validate_on_submit():
-        return _render_show(event, guest_form=form, status=400)
-    with service_call(form, field="guest_name") as call:
-        row = roll.add_guest(
-            event, form.guest_name.data, attended=request.form.get("mode") != "register"
-        )
-    if not call.ok:
-        return _render_show(event, guest_form=form, status=400)
-    flash(_status_message(row), "success")
-    return _back_to_roll_call(event)
-
-
-@bp.post("/events/<int:event_id>/attendance/<int:attendance_id>")
-@requires(Role.MANAGER)
-def set_status(event_id: int, attendance_id: int):
-    event = _load_event(event_id)
-    row = db.session.scalar(
-        select(Attendance).where(Attendance.id == attendance_id, Attendance.event_id == event.id)
-    )
-    if row is None:
-        flash(_("Cette personne n'est plus sur la liste."), "error")
-        return _back_to_roll_call(event)
-    with service_call() as call:
-        roll.set_status(row, request.form.get("status", ""))
-    if call.ok:
-        flash(_status_message(row), "success")
-    return _back_to_roll_call(event)
-
-
-def _status_message(row: Attendance) -> str:
-    name = roll.display_name(row)
-    messages = {
-        roll.ATTENDED: _("%(name)s : présent.", name=name),
-        roll.NO_SHOW: _("%(name)s : absent.", name=name),
-        roll.REGISTERED: _("%(name)s : inscrit.", name=name),
-        roll.WAITING: _("%(name)s : en liste d'attente (complet).", name=name),
-        roll.CANCELLED: _("%(name)s : inscription annulée.", name=name),
-    }
-    return messages.get(row.status, name)
-
-
-@bp.post("/events/<int:event_id>/headcount")
-@requires(Role.MANAGER)
-def headcount(event_id: int):
-    event = _load_event(event_id)
-    form = HeadcountForm()
-    if not form.validate_on_submit():
-        flash_form_errors(form)
-        return _back_to_roll_call(event)
-    with service_call() as call:
-        roll.set_headcount(event, form.headcount.data)
-    if call.ok:
-        flash(_("Effectif enregistré."), "success")
-    return _back_to_roll_call(event)
 
 
 # --- import -----------------------------------------------------------------------------------

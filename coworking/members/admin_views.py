@@ -7,6 +7,7 @@ from flask_babel import gettext as _
 from flask_babel import ngettext
 from sqlalchemy import select
 
+from coworking.collation import french_sorted
 from coworking.extensions import db
 from coworking.forms import EmptyForm, flash_form_errors, service_call
 from coworking.ids import parse_id
@@ -22,7 +23,7 @@ from coworking.security import requires
 
 
 def _plans_page(form: PlanForm, status: int = 200):
-    plans = db.session.scalars(select(MembershipPlan).order_by(MembershipPlan.name)).all()
+    plans = french_sorted(db.session.scalars(select(MembershipPlan)), lambda plan: plan.name)
     return (
         render_template(
             "admin/plans.html", plans=plans, form=form, kinds=services.plan_kind_labels()

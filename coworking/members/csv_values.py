@@ -37,6 +37,8 @@ __all__ = [
     "normalize_twitter",
     "parse_date",
     "parse_email",
+    "parse_phone",
+    "parse_postcode",
     "split_full_name",
     "too_long",
 ]
@@ -153,7 +155,7 @@ def parse_email(text: str) -> str:
 _PHONE_CHARACTERS = re.compile(r"\+?[0-9 ().\-/]+")
 
 
-def _parse_phone(text: str) -> str:
+def parse_phone(text: str) -> str:
     """Check a phone number and restore the leading 0 Excel drops."""
     if not _PHONE_CHARACTERS.fullmatch(text):
         raise InvalidValue(_l("Numéro de téléphone « %(value)s » invalide.", value=text))
@@ -244,13 +246,22 @@ def normalize_linkedin(text: str) -> str:
 
 
 _POSTCODE = re.compile(r"[A-Z0-9][A-Z0-9 -]{1,9}")
+_DIGITS_ONLY_POSTCODE = re.compile(r"[0-9]{4,6}")
 
 
-def _parse_postcode(text: str) -> str:
-    """Check a postcode (French or foreign) and uppercase it."""
-    value = text.upper()
-    if not _POSTCODE.fullmatch(value):
-        raise InvalidValue(_l("Code postal « %(value)s » invalide.", value=text))
+def parse_postcode(text: str) -> str:
+    """Check a postcode and uppercase it: five digits in France (49000), four to six digits
+    elsewhere (Belgium, Switzerland), or letters and digits (SW1A 1AA, 1012 AB)."""
+    value = " ".join(text.upper().split())
+    well_formed = _POSTCODE.fullmatch(value) and any(char.isdigit() for char in value)
+    if not well_formed or (value.isdigit() and not _DIGITS_ONLY_POSTCODE.fullmatch(value)):
+        raise InvalidValue(
+            _l(
+                "Code postal « %(value)s » invalide : cinq chiffres en France (49000), "
+                "ou le code postal du pays.",
+                value=text,
+            )
+        )
     return value
 
 
@@ -306,12 +317,12 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "first_name": _plain_text("first_name"),
     "last_name": _plain_text("last_name"),
     "email": parse_email,
-    "phone": _parse_phone,
+    "phone": parse_phone,
     "profession_text": _plain_text("profession_text"),
     "profession_category": _parse_profession_category,
     "organisation": _plain_text("organisation"),
     "age_bracket": _parse_age_bracket,
-    "postcode": _parse_postcode,
+    "postcode": parse_postcode,
     "city": _plain_text("city"),
     "joined_on": parse_date,
     "left_on": parse_date,

@@ -28,7 +28,8 @@ from coworking.members.services import (
     MEMBER_FIELDS,
     MemberError,
     _apply_consents,
-    member_search_text,
+    derived_columns,
+    set_derived_columns,
     today,
 )
 
@@ -166,7 +167,7 @@ def _created_values(row: MemberRow, joined_on: dt.date, now: dt.datetime) -> dic
     member.profession_category = "autre"
     member.joined_on = joined_on
     _copy_row(member, row, creating=True)
-    member.search_text = member_search_text(member)
+    set_derived_columns(member)
     member.created_at = member.updated_at = now
     return vars(member)
 
@@ -180,7 +181,7 @@ def _updated_values(current: dict[str, Any], row: MemberRow) -> dict[str, Any] |
     values = vars(member)
     if values == current:
         return None
-    values["search_text"] = member_search_text(member)
+    values.update(derived_columns(member))
     values["member_id"] = member_id
     return values
 

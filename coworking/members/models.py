@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, Index, Integer, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
+from coworking.collation import sort_key_type
 from coworking.database import UTCDateTime, utcnow
 from coworking.extensions import Model
 
@@ -17,19 +18,19 @@ class Member(Model):
         Index("ix_member_joined_on", "joined_on"),
         Index("ix_member_left_on", "left_on"),
         Index("ix_member_profession_category", "profession_category"),
-        # The member list shows members not erased, sorted by name or organisation; partial
-        # indexes on that condition serve its sort, its deep pages and its count.
+        # The member list shows members not erased, in French alphabetical order of name or
+        # organisation; partial indexes on that condition serve its sort, its deep pages and
+        # its count.
         Index(
             "ix_member_sort_name",
-            "last_name",
-            "first_name",
+            "sort_name",
             sqlite_where=text("erased_at IS NULL"),
             postgresql_where=text("erased_at IS NULL"),
         ),
         Index(
             "ix_member_sort_organisation",
-            "organisation",
-            "last_name",
+            "sort_organisation",
+            "sort_name",
             sqlite_where=text("erased_at IS NULL"),
             postgresql_where=text("erased_at IS NULL"),
         ),
@@ -66,6 +67,9 @@ class Member(Model):
     notes: Mapped[str | None] = mapped_column(Text)
     # Accent- and case-folded names, e-mail, handles and organisation, for search.
     search_text: Mapped[str] = mapped_column(Text, default="")
+    # French sort keys (coworking.collation): « Aubry Élise » before « Aubry Vincent ».
+    sort_name: Mapped[str] = mapped_column(sort_key_type(), default="", server_default="")
+    sort_organisation: Mapped[str] = mapped_column(sort_key_type(), default="", server_default="")
     erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow)

@@ -194,7 +194,7 @@ def erase_member(member: Member) -> None:
     for name in CONSENTS:
         setattr(member, f"consent_{name}_at", None)
     member.left_on = member.left_on or today()
-    member.search_text = ""
+    member.search_text = member.sort_name = member.sort_organisation = ""
     member.erased_at = utcnow()
     db.session.flush()
     audit.forget_object("member", member.id)

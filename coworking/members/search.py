@@ -11,6 +11,7 @@ from typing import Any, NamedTuple
 from flask_babel import gettext as _
 from sqlalchemy import Select, and_, exists, func, or_, select
 
+from coworking.collation import french_sorted
 from coworking.csvio import fold_text
 from coworking.dates import INVALID as INVALID_DATE
 from coworking.dates import DateRangeError, parse_iso_date
@@ -103,6 +104,12 @@ def active_on_clause(day: dt.date) -> Any:
     )
 
 
+def search_clause_words(text: str) -> list[str]:
+    """Return the folded words a search looks for (none below two letters in all)."""
+    words = fold_text(text).split()
+    return words if len("".join(words)) >= 2 else []
+
+
 def search_clause(text: str) -> Any:
     """Return an SQL condition matching every folded word of text in search_text."""
     words = fold_text(text).split()
@@ -142,11 +149,11 @@ def filtered_members(filters: MemberFilters) -> Select[Any]:
 def _sort_orders() -> dict[str, tuple[Any, ...]]:
     # SQL expressions are immutable: built once, not at each page of the list.
     return {
-        "name": (Member.last_name, Member.first_name, Member.id),
-        "-name": (Member.last_name.desc(), Member.first_name.desc(), Member.id.desc()),
+        "name": (Member.sort_name, Member.id),
+        "-name": (Member.sort_name.desc(), Member.id.desc()),
         "joined": (Member.joined_on, Member.id),
         "-joined": (Member.joined_on.desc(), Member.id.desc()),
-        "organisation": (Member.organisation, Member.last_name, Member.id),
+        "organisation": (Member.sort_organisation, Member.sort_name, Member.id),
     }
 
 
@@ -215,8 +222,8 @@ def listed_members(
 
 def plan_names() -> list[Any]:
     """Return (id, name) of every plan, by name: the list's plan filter."""
-    query = select(MembershipPlan.id, MembershipPlan.name).order_by(MembershipPlan.name)
-    return list(db.session.connection().execute(query).all())
+    query = select(MembershipPlan.id, MembershipPlan.name)
+    return french_sorted(db.session.connection().execute(query).all(), lambda row: row.name)
 
 
 def count_matching(filters: MemberFilters, query: Select[Any]) -> int:
@@ -264,7 +271,7 @@ def quick_search(text: str, limit: int = 12) -> list[Member]:
         select(Member)
         .where(Member.erased_at.is_(None), search_clause(text))
         .where(or_(Member.left_on.is_(None), Member.left_on > today()))
-        .order_by(Member.last_name, Member.first_name, Member.id)
+        .order_by(Member.sort_name, Member.id)
         .limit(limit)
     )
     return list(db.session.scalars(query))

@@ -18,6 +18,7 @@ from sqlalchemy import and_, exists, func, select
 from sqlalchemy.orm import aliased, joinedload
 
 from coworking.audit import services as audit
+from coworking.collation import name_sort_key, sort_key
 from coworking.csvio import fold_text
 from coworking.database import utcnow
 from coworking.dates import MAX_YEAR, MIN_YEAR, add_months, in_range, space_zone, today
@@ -54,6 +55,21 @@ def member_search_text(member: Any) -> str:
     """Return the accent- and case-folded text a member is found by."""
     parts = [getattr(member, name, None) or "" for name in SEARCH_FIELDS]
     return fold_text(" ".join(str(part) for part in parts if part))
+
+
+def derived_columns(member: Any) -> dict[str, str]:
+    """Return the columns worked out from a member's fields: search text and sort keys."""
+    return {
+        "search_text": member_search_text(member),
+        "sort_name": name_sort_key(member.last_name, member.first_name),
+        "sort_organisation": sort_key(getattr(member, "organisation", None)),
+    }
+
+
+def set_derived_columns(member: Any) -> None:
+    """Set a member's search text and sort keys from its fields (a Member or a namespace)."""
+    for name, value in derived_columns(member).items():
+        setattr(member, name, value)
 
 
 def plan_kind_labels() -> dict[str, str]:
@@ -161,7 +177,7 @@ def create_member(consents: dict[str, Any] | None = None, **fields: Any) -> Memb
     member.last_name = member.last_name or ""
     _check_member(member)
     _apply_consents(member, consents or {})
-    member.search_text = member_search_text(member)
+    set_derived_columns(member)
     db.session.add(member)
     db.session.flush()
     audit.record("member.create", member, member.full_name)
@@ -184,7 +200,7 @@ def update_member(member: Member, consents: dict[str, Any] | None = None, **fiel
         member.last_name = member.last_name or ""
         _check_member(member)
     _apply_consents(member, consents or {})
-    member.search_text = member_search_text(member)
+    set_derived_columns(member)
     db.session.flush()
     audit.record("member.update", member, member.full_name)
 
@@ -383,7 +399,7 @@ def memberships_ending(day: dt.date, days: int, limit: int) -> tuple[list[Member
         .join(Member, Member.id == Membership.member_id)
         .where(ending)
         .options(joinedload(Membership.member), joinedload(Membership.plan))
-        .order_by(Membership.ends_on, Member.last_name, Member.first_name)
+        .order_by(Membership.ends_on, Member.sort_name, Member.id)
         .limit(limit)
     ).all()
     total = db.session.scalar(

@@ -20,13 +20,20 @@ from flask import (
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from coworking.collation import french_sorted
 from coworking.csvio import iter_csv
 from coworking.dates import to_local, today
 from coworking.extensions import db
 from coworking.forms import EmptyForm, flash_form_errors, service_call
 from coworking.members import personal_data, search, services
 from coworking.members.csv_columns import member_csv_header
-from coworking.members.forms import LeaveForm, MemberForm, MembershipForm, consent_dates
+from coworking.members.forms import (
+    LeaveForm,
+    MemberForm,
+    MembershipForm,
+    NewMemberForm,
+    consent_dates,
+)
 from coworking.members.models import Member, Membership, MembershipPlan
 from coworking.members.page_sections import sections_for
 from coworking.pagination import paginate
@@ -40,8 +47,8 @@ PER_PAGE = 50
 
 def active_plans() -> list[MembershipPlan]:
     """Return the plans a membership can be given with, by name."""
-    query = select(MembershipPlan).where(MembershipPlan.active).order_by(MembershipPlan.name)
-    return list(db.session.scalars(query))
+    query = select(MembershipPlan).where(MembershipPlan.active)
+    return french_sorted(db.session.scalars(query), lambda plan: plan.name)
 
 
 # --- list and export --------------------------------------------------------------------------
@@ -102,7 +109,7 @@ def _member_fields(form: MemberForm) -> dict[str, object]:
 @bp.route("/members/new", methods=["GET", "POST"])
 @requires(Role.MANAGER)
 def create():
-    form = MemberForm()
+    form = NewMemberForm()
     if request.method == "GET":
         form.joined_on.data = today()
         return render_template("members/form.html", form=form, member=None)
@@ -148,6 +155,7 @@ def edit(member_id: int):
         flash(_("Ce membre a été effacé : sa fiche ne peut plus changer."), "error")
         return redirect(url_for("members.show", member_id=member.id))
     form = MemberForm(obj=member)
+    form.member_id = member.id
     if request.method == "GET":
         _fill_consents(form, member)
         return render_template("members/form.html", form=form, member=member)
@@ -187,7 +195,7 @@ def add_membership(member_id: int):
     if not form.validate_on_submit():
         flash_form_errors(form, with_labels=True)
         return redirect(url_for("members.show", member_id=member.id) + "#memberships")
-    with service_call() as call:
+    with service_call(form) as call:
         amount = (form.amount.data or "").strip()
         services.add_membership(
             member,
@@ -199,6 +207,8 @@ def add_membership(member_id: int):
         )
     if call.ok:
         flash(_("Adhésion enregistrée."), "success")
+    else:
+        flash_form_errors(form, with_labels=True)
     return redirect(url_for("members.show", member_id=member.id) + "#memberships")
 
 

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlalchemy import Date, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from coworking.collation import sort_key_type
 from coworking.database import UTCDateTime, utcnow
 from coworking.extensions import Model
 
@@ -16,6 +17,10 @@ class Partner(Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
+    # The French sort key of the name (coworking.collation): « École… » among the E.
+    sort_name: Mapped[str] = mapped_column(
+        sort_key_type(), default="", server_default="", index=True
+    )
     # collectivite, entreprise, association, ecole, lieu, media
     kind: Mapped[str] = mapped_column(String(32), index=True)
     hosts_events: Mapped[bool] = mapped_column(default=False)

@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, or_, select
 
 from coworking.audit import services as audit
+from coworking.collation import sort_key
 from coworking.dates import today
 from coworking.errors import ServiceError
 from coworking.extensions import db
@@ -59,6 +60,7 @@ def save_partner(partner: Partner | None, data: dict[str, Any]) -> Partner:
         partner = Partner()
         db.session.add(partner)
     partner.name = name
+    partner.sort_name = sort_key(name)
     partner.kind = data["kind"]
     partner.since = since
     partner.until = until
@@ -108,7 +110,9 @@ def filter_partners(
 
 def partner_choices() -> list[tuple[int, str]]:
     """Return (id, name) of every partner, by name."""
-    rows = db.session.execute(select(Partner.id, Partner.name).order_by(func.lower(Partner.name)))
+    rows = db.session.execute(
+        select(Partner.id, Partner.name).order_by(Partner.sort_name, Partner.id)
+    )
     return [(row.id, row.name) for row in rows]
 
 

@@ -69,8 +69,8 @@ def seed_demo_command(members: int, years: int, seed: int) -> None:
 @with_appcontext
 def first_run_command(no_demo: bool) -> None:
     """Load demo data into an empty database, create an admin when none exists, say how to log in."""
-    if not no_demo:
-        demo.seed_demo_if_empty()
+    if not no_demo and demo.seed_demo_if_empty():
+        click.echo("Base vide : données de démonstration chargées (une communauté fictive).")
     _ensure_reference_data()
     created = _ensure_admin()
     db.session.commit()

@@ -5,11 +5,17 @@ from __future__ import annotations
 import bisect
 from datetime import date, timedelta
 
+from coworking.collation import sort_key
 from coworking.seed import data
 from coworking.seed.builder import DemoBuilder, slug
 
 # The kinds of event an outcome most often comes from.
 OUTCOME_ORIGINS = frozenset({"twapero", "barcamp", "afterwork", "autre", "conference"})
+
+
+def of_name(name: str) -> str:
+    """Return « de » and the name, elided before a vowel (« d'Atelier », « de Loire Web »)."""
+    return f"d'{name}" if sort_key(name)[:1] in set("aeiouy") else f"de {name}"
 
 
 def build_partners(demo: DemoBuilder) -> None:
@@ -26,6 +32,7 @@ def build_partners(demo: DemoBuilder) -> None:
             {
                 "id": partner_id,
                 "name": name,
+                "sort_name": sort_key(name),
                 "kind": kind,
                 "hosts_events": hosts,
                 "funds": funds,
@@ -108,6 +115,7 @@ def build_outcomes(demo: DemoBuilder) -> None:
         values = {
             "job": rng.choice(data.OUTCOME_JOBS),
             "org": organisation,
+            "of_org": of_name(organisation),
             "event": origin["title"] if origin else "coworking",
         }
         pool = demo.active_pool(day).people

@@ -262,7 +262,7 @@ OUTCOME_TEMPLATES = {
     "stage": ("Stage de {job} chez {org}", "Rencontre au {event}, stage de six mois."),
     "emploi": ("Embauche chez {org}", "Une discussion au {event} a mené à un CDI."),
     "mission": ("Mission {job} pour {org}", "Mission confiée entre membres du coworking."),
-    "entreprise": ("Création de {org}", "Entreprise créée après l'incubation au coworking."),
+    "entreprise": ("Création {of_org}", "Entreprise créée après l'incubation au coworking."),
     "collaboration": (
         "Collaboration {job} avec {org}",
         "Projet commun lancé entre membres rencontrés au {event}.",

@@ -8,7 +8,7 @@ from types import SimpleNamespace
 
 from coworking.dates import add_months, add_years
 from coworking.members.choices import AGE_BRACKETS, PROFESSION_CATEGORIES
-from coworking.members.services import member_search_text
+from coworking.members.services import derived_columns
 from coworking.seed import data
 from coworking.seed.builder import DESKS, DemoBuilder, Person, slug
 from coworking.seed.calendar_days import months
@@ -116,7 +116,7 @@ def build_members(demo: DemoBuilder) -> None:
                 "updated_at": consent_at,
             },
         )
-        row["search_text"] = member_search_text(SimpleNamespace(**row))
+        row.update(derived_columns(SimpleNamespace(**row)))
 
 
 def unique_handle(demo: DemoBuilder, first: str, last: str, sep: str = "") -> str:

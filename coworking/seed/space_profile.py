@@ -6,6 +6,7 @@ import hashlib
 import struct
 import zlib
 
+from coworking.documents.services import make_thumbnail
 from coworking.seed import data
 from coworking.seed.builder import DESKS, DemoBuilder
 from coworking.space.profile import luhn_check_digit
@@ -27,6 +28,8 @@ def build_profile(demo: DemoBuilder) -> None:
             "size": len(logo),
             "sha256": hashlib.sha256(logo).hexdigest(),
             "data": logo,
+            # Like an uploaded image: the documents page shows its thumbnail.
+            "thumbnail": make_thumbnail(logo),
             "partner_id": None,
             "uploaded_at": demo.stamp(demo.start),
             "uploaded_by": None,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import Blueprint, flash, g, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -13,6 +14,7 @@ from coworking.dates import DateRangeError, check_year, parse_iso_date, today
 from coworking.extensions import db
 from coworking.forms import EmptyForm, service_call
 from coworking.ids import parse_id
+from coworking.inplace import inplace_response, wants_inplace
 from coworking.members import search as members
 from coworking.members.models import Member
 from coworking.roles import Role
@@ -32,27 +34,43 @@ def _day_arg() -> dt.date:
         return today()
 
 
-def _desk(status: int = 200, error: str | None = None, visitor_error: str | None = None):
+def _desk_context(
+    day: dt.date, error: str | None = None, visitor_error: str | None = None
+) -> dict[str, Any]:
+    """Return what the desk's templates draw: the search's results and the day's visits."""
     query = (request.values.get("q") or "").strip()[:100]
-    day = _day_arg()
     results = members.quick_search(query) if query else []
-    already = checkins.checked_in_member_ids(day, [m.id for m in results])
-    return (
-        render_template(
-            "checkins/index.html",
-            q=query,
-            day=day,
-            today=today(),
-            results=results,
-            already=already,
-            entries=checkins.check_ins_on(day),
-            durations=checkins.duration_labels(),
-            error=error,
-            visitor_error=visitor_error,
-            short_query=bool(query) and len(query) < 2,
-        ),
-        status,
-    )
+    return {
+        "q": query,
+        "day": day,
+        "today": today(),
+        "results": results,
+        "already": checkins.checked_in_member_ids(day, [m.id for m in results]),
+        "entries": checkins.check_ins_on(day),
+        "durations": checkins.duration_labels(),
+        "error": error,
+        "visitor_error": visitor_error,
+        "short_query": bool(query) and len(query) < 2,
+    }
+
+
+def _desk(status: int = 200, error: str | None = None, visitor_error: str | None = None):
+    context = _desk_context(_day_arg(), error, visitor_error)
+    return render_template("checkins/index.html", **context), status
+
+
+def _desk_fragments(context: dict[str, Any], *, visitor: bool = False) -> dict[str, str]:
+    """Draw the parts of the desk a check-in changes, for an in-place answer."""
+    fragments = {
+        "desk-results": render_template("checkins/_results.html", **context),
+        "desk-today": render_template("checkins/_today.html", **context),
+    }
+    if visitor:
+        # Kept open: the next walk-in's name is typed straight away.
+        fragments["desk-visitor"] = render_template(
+            "checkins/_visitor.html", visitor_open=True, **context
+        )
+    return fragments
 
 
 @bp.get("/checkins")
@@ -66,7 +84,10 @@ def index():
 def create():
     form = CheckInForm()
     if not form.validate_on_submit():
-        return _desk(400, _("Formulaire invalide."))
+        error = next(iter(form.submission.errors), None) or _("Formulaire invalide.")
+        if wants_inplace():
+            return inplace_response(error, {}, status=400)
+        return _desk(400, error)
     duration = form.duration.data or "full"
     by = current_user.display_name
     with service_call(form, field="member_id") as call:
@@ -80,29 +101,52 @@ def create():
                 form.visitor_name.data or "", duration=duration, by=by
             )
             created, name = True, check_in.visitor_name
+    visitor = member_id is None
     if not call.ok:
-        return _desk(
-            400,
-            next(iter(form.member_id.errors), None),
-            visitor_error=next(iter(form.visitor_name.errors), None),
-        )
+        error = next(iter(form.member_id.errors), None)
+        visitor_error = next(iter(form.visitor_name.errors), None)
+        if wants_inplace():
+            context = _desk_context(today(), error, visitor_error)
+            return inplace_response(
+                visitor_error or error or _("Formulaire invalide."),
+                _desk_fragments(context, visitor=visitor),
+                focus="visitor_name" if visitor_error else None,
+                status=400,
+            )
+        return _desk(400, error, visitor_error=visitor_error)
     if created:
-        flash(_("%(name)s est enregistré(e) aujourd'hui.", name=name), "success")
+        message = _("%(name)s est enregistré(e) aujourd'hui.", name=name)
     else:
-        flash(_("%(name)s était déjà enregistré(e) aujourd'hui.", name=name), "info")
-    return redirect(url_for("checkins.index"))
+        message = _("%(name)s était déjà enregistré(e) aujourd'hui.", name=name)
+    if not wants_inplace():
+        flash(message, "success" if created else "info")
+        return redirect(url_for("checkins.index"))
+    context = _desk_context(today())
+    undo = render_template("checkins/_undo.html", check_in=check_in, q=context["q"])
+    return inplace_response(
+        message,
+        _desk_fragments(context, visitor=visitor),
+        undo=undo if created else None,
+        # The next person: typed over the search's text (a walk-in: the next name).
+        focus="visitor_name" if visitor else "desk-q",
+    )
 
 
 @bp.post("/checkins/<int:check_in_id>/undo")
 @requires(Role.MANAGER)
 def undo(check_in_id: int):
     check_in = db.get_or_404(CheckIn, check_in_id)
+    day = check_in.day
     if EmptyForm().validate_on_submit():
         with service_call() as call:
             checkins.undo_check_in(check_in)
+        if call.ok and wants_inplace():
+            return inplace_response(
+                _("Présence annulée."), _desk_fragments(_desk_context(day)), focus="desk-q"
+            )
         if call.ok:
             flash(_("Présence annulée."), "success")
-    return redirect(url_for("checkins.index", day=check_in.day.isoformat()))
+    return redirect(url_for("checkins.index", day=day.isoformat()))
 
 
 @bp.get("/checkins/month")

@@ -18,10 +18,18 @@ from wtforms import (
     StringField,
     TextAreaField,
 )
-from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    Length,
+    NumberRange,
+    Optional,
+    ValidationError,
+)
 
-from coworking.dates import YearInRange
-from coworking.forms import FrenchDecimalField
+from coworking.dates import YearInRange, today
+from coworking.forms import FrenchDecimalField, OnceForm, WebLink
+from coworking.members.csv_values import InvalidValue, parse_postcode
 from coworking.space.profile import (
     BUDGET_DIRECTIONS,
     INCOME_SOURCES,
@@ -29,6 +37,7 @@ from coworking.space.profile import (
     PROFILE_FIELDS,
     WEEKDAYS,
     is_finite_number,
+    siret_problem,
 )
 
 _MONEY_RE = re.compile(r"^[0-9]{1,9}([.,][0-9]{1,2})?$")
@@ -94,8 +103,15 @@ class ProfileForm(FlaskForm):
     postcode = StringField(_l("Code postal"), validators=[Optional(), Length(max=16)])
     city = StringField(_l("Ville"), validators=[Optional(), Length(max=100)])
     founded_on = DateField(_l("Date de création"), validators=[Optional(), YearInRange()])
-    website = StringField(_l("Site web"), validators=[Optional(), Length(max=300)])
-    email = EmailField(_l("E-mail de contact"), validators=[Optional(), Length(max=254)])
+    website = StringField(_l("Site web"), validators=[Optional(), Length(max=300), WebLink(300)])
+    email = EmailField(
+        _l("E-mail de contact"),
+        validators=[
+            Optional(),
+            Email(_l("Adresse e-mail invalide."), check_deliverability=False),
+            Length(max=254),
+        ],
+    )
     surface_m2 = _optional_number(_l("Surface (m²)"), NUMBER_MAXIMA["surface_m2"])
     desks = _optional_number(_l("Postes de travail"), NUMBER_MAXIMA["desks"])
     meeting_rooms = _optional_number(_l("Salles de réunion"), NUMBER_MAXIMA["meeting_rooms"])
@@ -129,6 +145,21 @@ class ProfileForm(FlaskForm):
     volunteers = _optional_number(_l("Bénévoles"), NUMBER_MAXIMA["volunteers"])
     description = TextAreaField(_l("Présentation"), validators=[Optional(), Length(max=10000)])
 
+    def validate_siret(self, field: StringField) -> None:
+        problem = siret_problem(field.data)
+        if problem:
+            raise ValidationError(problem)
+
+    def validate_founded_on(self, field: DateField) -> None:
+        if field.data and field.data > today():
+            raise ValidationError(_l("La date de création ne peut pas être dans le futur."))
+
+    def validate_postcode(self, field: StringField) -> None:
+        try:
+            field.data = parse_postcode(field.data)
+        except InvalidValue as error:
+            raise ValidationError(error.reason) from None
+
     def hour_fields(self) -> list[Any]:
         return [getattr(self, f"hours_{key}") for key, _label in WEEKDAYS]
 
@@ -155,7 +186,7 @@ class ProfileForm(FlaskForm):
         return values
 
 
-class BoardMemberForm(FlaskForm):
+class BoardMemberForm(OnceForm):
     # Ids of their own: the profile form on the same page has a "name" field too.
     name = StringField(
         _l("Nom"),
@@ -170,7 +201,7 @@ class BoardMemberForm(FlaskForm):
     )
 
 
-class GeneralAssemblyForm(FlaskForm):
+class GeneralAssemblyForm(OnceForm):
     held_on = DateField(
         _l("Date"),
         validators=[DataRequired(_l("Donnez la date de l'assemblée générale.")), YearInRange()],
@@ -188,7 +219,7 @@ def _source_choices() -> list[tuple[str, Any]]:
     return [("", _l("— (dépense)"))] + list(INCOME_SOURCES.items())
 
 
-class BudgetLineForm(FlaskForm):
+class BudgetLineForm(OnceForm):
     year = IntegerField(
         _l("Année"),
         validators=[
@@ -210,7 +241,7 @@ class LogoForm(FlaskForm):
     logo = FileField(_l("Logo (PNG, JPEG ou WebP)"))
 
 
-class CheckInForm(FlaskForm):
+class CheckInForm(OnceForm):
     """The front desk's buttons: a member (by id) or a visitor (by name), for a day or half a day."""
 
     member_id = StringField()

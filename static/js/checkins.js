@@ -3,8 +3,7 @@
 
 (() => {
   const form = document.querySelector("[data-desk-search]");
-  const results = document.getElementById("desk-results");
-  if (!form || !results) {
+  if (!form || !document.getElementById("desk-results")) {
     return;
   }
   const input = form.querySelector("input[name=q]");
@@ -27,8 +26,9 @@
       .then((html) => {
         const doc = new DOMParser().parseFromString(html, "text/html");
         const fresh = doc.getElementById("desk-results");
-        if (fresh) {
-          results.replaceChildren(...fresh.childNodes);
+        const current = document.getElementById("desk-results");
+        if (fresh && current) {
+          current.replaceWith(document.adoptNode(fresh));
           window.history.replaceState(null, "", url);
         }
       })

@@ -1,24 +1,73 @@
-// Community pages: a filter box above the long member list of the outcome form.
-// Without JavaScript the plain multiple select works the same.
+// The outcome form's member picker: members found while typing, ticked in place.
+// Without this file the search has its own button, which sends the form back with the results.
 "use strict";
 
-document.querySelectorAll(".member-picker").forEach((picker) => {
-  const select = picker.querySelector("select[multiple]");
-  if (!select) {
+document.querySelectorAll("[data-member-picker]").forEach((picker) => {
+  const input = picker.querySelector("input[type=search]");
+  const form = picker.closest("form");
+  if (!input || !form) {
     return;
   }
-  const box = document.createElement("input");
-  box.type = "search";
-  box.placeholder = picker.dataset.filterPlaceholder;
-  box.setAttribute("aria-label", box.placeholder);
-  box.className = "member-picker__filter";
-  select.before(box);
-  const fold = (text) => text.normalize("NFD").replace(/[\u0300-\u036f]/g, "").toLowerCase();
-  box.addEventListener("input", () => {
-    const wanted = fold(box.value.trim());
-    for (const option of select.options) {
-      // Chosen members stay visible so nobody is unselected by surprise.
-      option.hidden = wanted !== "" && !option.selected && !fold(option.text).includes(wanted);
+  const chosen = picker.querySelector(".choice-list:not(.member-picker__found)");
+  let timer = null;
+  let latest = 0;
+
+  // A member ticked among those found joins the chosen ones, so a new search keeps them.
+  const keepTicked = () => {
+    const found = document.getElementById("member-found");
+    found.querySelectorAll("input:checked").forEach((box) => {
+      chosen.append(box.closest("li"));
+    });
+  };
+
+  const find = async () => {
+    const ticket = ++latest;
+    keepTicked();
+    const url = new URL(window.location.href);
+    url.hash = "";
+    url.searchParams.set("member_find", input.value.trim());
+    try {
+      const response = await fetch(url, { credentials: "same-origin" });
+      if (!response.ok || ticket !== latest) {
+        return;
+      }
+      const page = new DOMParser().parseFromString(await response.text(), "text/html");
+      const fresh = page.getElementById("member-found");
+      const current = document.getElementById("member-found");
+      if (!fresh || !current) {
+        return;
+      }
+      const ticked = new Set([...chosen.querySelectorAll("input:checked")].map((b) => b.value));
+      fresh.querySelectorAll("input").forEach((box) => {
+        if (ticked.has(box.value)) {
+          box.closest("li").remove();
+        }
+      });
+      current.replaceWith(document.adoptNode(fresh));
+    } catch (error) {
+      // Offline: the « Chercher » button still works.
+    }
+  };
+
+  input.addEventListener("input", () => {
+    window.clearTimeout(timer);
+    if (input.value.trim().length >= 2 || input.value.trim() === "") {
+      timer = window.setTimeout(find, 250);
+    }
+  });
+  input.addEventListener("keydown", (event) => {
+    if (event.key === "Enter") {
+      event.preventDefault(); // Enter searches, it does not save the form
+      find();
+    }
+  });
+  picker.querySelector("button[name=find_members]").addEventListener("click", (event) => {
+    event.preventDefault();
+    find();
+  });
+  form.addEventListener("change", (event) => {
+    if (event.target.closest("#member-found")) {
+      keepTicked();
     }
   });
 });

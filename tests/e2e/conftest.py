@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import shutil
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,14 +35,15 @@ class LiveServer:
     password: str = factories.PASSWORD
 
 
-@pytest.fixture
-def live_server(tmp_path) -> Iterator[LiveServer]:
-    """The app served on a free port of 127.0.0.1, on a fresh SQLite file, with one admin."""
-    instance = tmp_path / "instance"
+@contextmanager
+def _serve(instance: Path, fill: Callable[[], None] | None = None) -> Iterator[LiveServer]:
+    """Serve the app on a free port of 127.0.0.1, on a fresh SQLite file, with one admin."""
     app = make_app(f"sqlite:///{instance / 'e2e.sqlite3'}", instance)
     app.config["TESTING"] = False
     with app.app_context():
         db.create_all()
+        if fill is not None:
+            fill()
         admin = factories.make_user(role="admin", email="admin@example.org")
         db.session.commit()
         email = admin.email
@@ -55,6 +57,30 @@ def live_server(tmp_path) -> Iterator[LiveServer]:
         thread.join(timeout=5)
         with app.app_context():
             db.engine.dispose()
+
+
+@pytest.fixture
+def live_server(tmp_path) -> Iterator[LiveServer]:
+    """The app on a fresh, empty database with one admin (one per test)."""
+    with _serve(tmp_path / "instance") as server:
+        yield server
+
+
+DEMO_MEMBERS = 150
+DEMO_YEARS = 2
+
+
+@pytest.fixture(scope="session")
+def demo_server(tmp_path_factory) -> Iterator[LiveServer]:
+    """The app on the demo community, with one admin, shared by the tests that only read
+    (the accessibility sweep, the navigation): seeded once for the whole session."""
+    from coworking.seed.demo import seed_demo
+
+    def fill() -> None:
+        seed_demo(members=DEMO_MEMBERS, years=DEMO_YEARS)
+
+    with _serve(tmp_path_factory.mktemp("demo") / "instance", fill) as server:
+        yield server
 
 
 @pytest.fixture(scope="session")
@@ -92,14 +118,19 @@ def page(browser, tmp_path):
     context.close()
 
 
-@pytest.fixture
-def phone_page(browser):
-    """A phone-sized page (front desk, roll call)."""
+PHONE = {"width": 390, "height": 844}
+LAPTOP = {"width": 1366, "height": 900}
+
+
+def new_page(browser, viewport: dict[str, int]):
+    """A page of a fresh context at this size (a phone's is touch, at twice the density),
+    recording console errors and failed requests in ``page.errors``."""
+    phone = viewport["width"] < 600
     context = browser.new_context(
-        viewport={"width": 390, "height": 844},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
+        viewport=viewport,
+        device_scale_factor=2 if phone else 1,
+        is_mobile=phone,
+        has_touch=phone,
         locale="fr-FR",
     )
     page = context.new_page()
@@ -110,8 +141,15 @@ def phone_page(browser):
     )
     page.on("pageerror", lambda error: errors.messages.append(str(error)))
     page.errors = errors  # type: ignore[attr-defined]
+    return page
+
+
+@pytest.fixture
+def phone_page(browser):
+    """A phone-sized page (front desk, roll call)."""
+    page = new_page(browser, PHONE)
     yield page
-    context.close()
+    page.context.close()
 
 
 def log_in(page, server: LiveServer, email: str | None = None) -> None:

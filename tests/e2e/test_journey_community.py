@@ -28,19 +28,17 @@ def test_record_outcome_with_testimonial_and_find_it(live_server, page, tmp_path
     page.wait_for_url(live_server.url + "/")
     # From the member's page, the way a manager records what came of the twapéros.
     page.goto(f"{live_server.url}/members/{lea_id}")
-    page.click("a:has-text('Noter une réalisation')")
-    page.wait_for_selector("h1:has-text('Nouvelle réalisation')")
+    page.click("a:has-text('Noter une retombée')")
+    page.wait_for_selector("h1:has-text('Nouvelle retombée')")
     assert f"member_id={lea_id}" in page.url
-    selected = page.locator("#member_ids option:checked").all_inner_texts()
-    assert selected == ["Léa Martin"]
-    # The small filter box narrows the member list (progressive enhancement).
-    page.fill(".member-picker__filter", "dur")
-    # Sorted by last name; the chosen member stays visible whatever is typed.
-    assert page.locator("#member_ids option:not([hidden])").all_inner_texts() == [
-        "Paul Durand",
-        "Léa Martin",
-    ]
-    page.fill(".member-picker__filter", "")
+    chosen = page.locator("#member_ids li", has=page.locator("input:checked"))
+    assert chosen.all_inner_texts() == ["Léa Martin"]
+    # Checkboxes, a tap each: the search finds Paul while typing, ticking him keeps Léa.
+    page.fill("#member_find", "dur")
+    paul = page.locator("#member-found li", has_text="Paul Durand")
+    paul.wait_for()
+    paul.locator("input").check()
+    assert page.locator("input[name=member_ids]:checked").count() == 2
 
     page.select_option("#kind", "stage")
     page.fill("#title", "Stage trouvé au twapéro")
@@ -55,7 +53,7 @@ def test_record_outcome_with_testimonial_and_find_it(live_server, page, tmp_path
     page.click("button:has-text('Enregistrer')")
     # Back on the member's page, the outcome is listed.
     page.wait_for_url(f"**/members/{lea_id}")
-    assert "Réalisation « Stage trouvé au twapéro » enregistrée." in page.inner_text(".flashes")
+    assert "Retombée « Stage trouvé au twapéro » enregistrée." in page.inner_text(".flashes")
     assert "Stage trouvé au twapéro" in page.inner_text("main")
 
     page.click("nav.main-nav a:has-text('Communauté')")

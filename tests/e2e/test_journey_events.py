@@ -54,22 +54,22 @@ def test_twapero_series_roll_call_on_a_phone_and_public_agenda(
     assert "7 mars 2030" in phone_page.inner_text(".event-facts")
     phone_page.fill("#member-q", "elodie")
     phone_page.locator("#member-results li", has_text="Bérard").wait_for()
+    # Marks are sent in place: announced in the status line, no page load.
     phone_page.locator("#member-results button[value=attended]").first.click()
-    phone_page.wait_for_load_state()
-    assert "Élodie Bérard : présent." in phone_page.inner_text(".flashes")
+    status = phone_page.locator("#live-status")
+    status.get_by_text("Élodie Bérard : présent.").wait_for()
     phone_page.fill("#guest_name", "Jo Invité")
     phone_page.click("form[action$='/attendance/guest'] button[value=attended]")
-    phone_page.wait_for_load_state()
+    status.get_by_text("Jo Invité : présent.").wait_for()
     rows = phone_page.locator(".roll-list__row")
     assert rows.count() == 2
-    assert (
-        phone_page.locator(".roll-list__row", has_text="Bérard").locator(".badge--ok").count() == 2
-    )
+    berard = phone_page.locator(".roll-list__row", has_text="Bérard")
+    assert berard.locator(".roll-toggle--present").get_attribute("aria-pressed") == "true"
+    assert berard.locator(".badge--ok", has_text="1re venue").count() == 1
     phone_page.locator(".roll-list__row", has_text="Jo Invité").locator(
-        "button[value=no_show]"
+        "button.roll-toggle--absent"
     ).click()
-    phone_page.wait_for_load_state()
-    assert "Jo Invité : absent." in phone_page.inner_text(".flashes")
+    status.get_by_text("Jo Invité : absent.").wait_for()
     phone_page.locator("#roll-call").scroll_into_view_if_needed()
     phone_page.screenshot(path=str(tmp_path / "roll-call-phone.png"), full_page=True)
     assert phone_page.errors.messages == []

@@ -41,7 +41,8 @@ def test_member_created_found_checked_in_and_seen(live_server, page, phone_page,
     result.wait_for()
     _shot(phone_page, tmp_path, "desk-search")
     result.locator("button", has_text="½ journée").click()
-    phone_page.wait_for_url(live_server.url + "/checkins")
+    # In place: announced with « Annuler », the day's list updated, the page not reloaded.
+    phone_page.locator("#live-status", has_text="Noëlle Bérénger est enregistré(e)").wait_for()
     assert phone_page.locator(".desk-today li", has_text="Noëlle").count() == 1
     _shot(phone_page, tmp_path, "desk-today")
 
